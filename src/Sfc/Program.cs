@@ -1,1 +1,1 @@
-Console.WriteLine("sfc");
+return Sfc.SfcApp.Run(args);
