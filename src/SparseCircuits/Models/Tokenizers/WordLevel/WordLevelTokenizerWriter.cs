@@ -46,6 +46,20 @@ public static class WordLevelTokenizerWriter
         }
 
         string temp = path + ".tmp";
+        try
+        {
+            WriteJson(temp, specials, tokens, unkToken, bosToken, split);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+        return tokens;
+    }
+
+    private static void WriteJson(string temp, List<string> specials, List<string> tokens, string unkToken, string? bosToken, WordLevelSplit split)
+    {
         using (var stream = File.Create(temp))
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -83,8 +97,6 @@ public static class WordLevelTokenizerWriter
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        File.Move(temp, path, overwrite: true);
-        return tokens;
     }
 
     private static void WriteBosTemplate(Utf8JsonWriter json, string bos, int bosId)
