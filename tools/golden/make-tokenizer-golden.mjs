@@ -52,6 +52,31 @@ const specialTexts = [
   "two <|padding|><|padding|> pads and my assistant RWKV <|im_start|>user hi<|im_end|>",
 ];
 
+// Random texts made of pieces that stress the word split (whitespace runs before words, apostrophes, digits,
+// marks, astral characters), from a fixed-seed generator so that the file is reproducible.
+function fuzzTexts(count, seed) {
+  const pieces = [" ", " ", "  ", "   ", "\t", "\n", "\n\n", "\r\n", " \n", "'", "'s", "'t", "'ll", "'RE", "'ve", "a", "Z", "hello",
+    "World", "don", "0", "12", "3.5", "2024", ",", ".", "!?", "-", "...", "(", "é", "e\u0301", "ß", "東京", "한국어", "😀",
+    "👍🏽", "\u00a0", "\u3000", "\u2003", "𝐀", "١٢", "_", "$", "\\", "\u200b"];
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const n = Math.floor(next() * 16);
+    let text = "";
+    for (let k = 0; k < n; k++) text += pieces[Math.floor(next() * pieces.length)];
+    out.push(text);
+  }
+  return out;
+}
+const fuzz = fuzzTexts(200, 20240917);
+
 function readJson(p) {
   return JSON.parse(fs.readFileSync(p, "utf8"));
 }
@@ -92,10 +117,16 @@ function gpt2() {
   for (const text of specialTexts) {
     cases.push({ text, ids: hf.encode(text, { add_special_tokens: false }).ids, special: true });
   }
+  const fuzzCases = fuzz.map((text) => {
+    const ids = gpt3Encoder.encode(text);
+    if (!sameIds(ids, hf.encode(text, { add_special_tokens: false }).ids)) throw new Error(`gpt2: implementations disagree on ${JSON.stringify(text)}`);
+    return { text, ids };
+  });
   writeJson("gpt2.golden.json", {
     source: "gpt-3-encoder 1.1.4 encode(); cases marked special: @huggingface/tokenizers 0.2.0 with <|endoftext|> as an added token (the two agree on all other cases)",
     tokenizer: "../shared/data/tokenizers/gpt2 (encoder.json + vocab.bpe)",
     cases,
+    fuzz: fuzzCases,
   });
 }
 
@@ -104,10 +135,21 @@ function neox() {
   const json = readJson(path.join(shared, "tokenizers", "gpt-neox-20b", "tokenizer.json"));
   const tok = new Tokenizer(json, {});
   const cases = [...texts, ...specialTexts].map((text) => ({ text, ids: tok.encode(text, { add_special_tokens: false }).ids }));
+  // The same file with <|endoftext|> taking the whitespace around it (lstrip, rstrip).
+  const stripping = JSON.parse(JSON.stringify(json));
+  Object.assign(stripping.added_tokens.find((t) => t.content === "<|endoftext|>"), { lstrip: true, rstrip: true });
+  const strip = new Tokenizer(stripping, {});
+  const stripTexts = ["Hello  <|endoftext|>  world", "a\n<|endoftext|>\n\nb", "<|endoftext|> x <|endoftext|>", " \t<|endoftext|>"];
+  writeJson("gpt-neox-20b-strip.golden.json", {
+    source: "@huggingface/tokenizers 0.2.0, as gpt-neox-20b.golden.json",
+    tokenizer: "../shared/data/tokenizers/gpt-neox-20b/tokenizer.json with lstrip and rstrip set on <|endoftext|>",
+    cases: stripTexts.map((text) => ({ text, ids: strip.encode(text, { add_special_tokens: false }).ids })),
+  });
   writeJson("gpt-neox-20b.golden.json", {
     source: "@huggingface/tokenizers 0.2.0 Tokenizer(tokenizer.json).encode(text, {add_special_tokens: false})",
     tokenizer: "../shared/data/tokenizers/gpt-neox-20b/tokenizer.json",
     cases,
+    fuzz: fuzz.map((text) => ({ text, ids: tok.encode(text, { add_special_tokens: false }).ids })),
   });
 }
 

@@ -14,7 +14,7 @@ public static class GoldenFile
     public static IReadOnlyDictionary<string, NormalizationCase> ReadNormalization()
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Paths.TestData("tokenizers", "normalization.golden.json")));
-        var cases = new Dictionary<string, NormalizationCase>();
+        var cases = new Dictionary<string, NormalizationCase>(StringComparer.Ordinal);
         foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
         {
             var text = c.GetProperty("text").GetString()!;
@@ -23,10 +23,16 @@ public static class GoldenFile
         return cases;
     }
 
-    public static IReadOnlyList<GoldenCase> Read(string name)
+    /// <summary>The hand-picked cases of a golden file.</summary>
+    public static IReadOnlyList<GoldenCase> Read(string name) => Read(name, "cases");
+
+    /// <summary>The cases made of random pieces (same texts in every file, from a fixed seed).</summary>
+    public static IReadOnlyList<GoldenCase> ReadFuzz(string name) => Read(name, "fuzz");
+
+    private static IReadOnlyList<GoldenCase> Read(string name, string section)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Paths.TestData("tokenizers", name)));
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => new GoldenCase(
+        return doc.RootElement.GetProperty(section).EnumerateArray().Select(c => new GoldenCase(
             c.GetProperty("text").GetString()!,
             c.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()).ToArray(),
             c.TryGetProperty("decoded", out var d) ? d.GetString() : null,

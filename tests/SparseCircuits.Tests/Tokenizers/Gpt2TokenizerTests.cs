@@ -29,6 +29,18 @@ public class Gpt2TokenizerTests
     }
 
     [SharedFact]
+    public void Random_texts_match_golden_ids()
+    {
+        foreach (var golden in GoldenFile.ReadFuzz("gpt2.golden.json"))
+        {
+            var ids = Gpt2.Value.Encode(golden.Text);
+            Assert.True(golden.Ids.SequenceEqual(ids), $"{System.Text.Json.JsonSerializer.Serialize(golden.Text)}: expected [{string.Join(',', golden.Ids)}], got [{string.Join(',', ids)}]");
+            Assert.Equal(golden.Text, Gpt2.Value.Decode(ids));
+            SpanChecks.AssertWellFormed(golden.Text, Gpt2.Value.EncodeWithOffsets(golden.Text), contiguous: true);
+        }
+    }
+
+    [SharedFact]
     public void Token_texts_of_the_golden_ids_spell_the_text_and_match_the_spans()
     {
         var golden = GoldenFile.Read("gpt2.golden.json")[0]; // "The keys to the cabinet are on the table."

@@ -13,6 +13,18 @@ public class Llama2cTokenizerTests
     public static TheoryData<int> CaseIndices() => new(Enumerable.Range(0, GoldenFile.Read("llama2c-tok512.golden.json").Count));
 
     [SharedFact]
+    public void Random_texts_match_golden_ids()
+    {
+        foreach (var golden in GoldenFile.ReadFuzz("llama2c-tok512.golden.json"))
+        {
+            var ids = Tok512.Value.Encode(golden.Text, addBos: true);
+            Assert.True(golden.Ids.SequenceEqual(ids), $"{System.Text.Json.JsonSerializer.Serialize(golden.Text)}: expected [{string.Join(',', golden.Ids)}], got [{string.Join(',', ids)}]");
+            Assert.Equal(golden.Text, Tok512.Value.Decode(ids));
+            SpanChecks.AssertWellFormed(golden.Text, Tok512.Value.EncodeWithOffsets(golden.Text, addBos: true), contiguous: true);
+        }
+    }
+
+    [SharedFact]
     public void Encodes_the_readme_check_sentence()
     {
         int[] expected = [1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426];

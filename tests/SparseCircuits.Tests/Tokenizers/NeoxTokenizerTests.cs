@@ -29,6 +29,19 @@ public class NeoxTokenizerTests
     }
 
     [SharedFact]
+    public void Random_texts_match_golden_ids()
+    {
+        foreach (var golden in GoldenFile.ReadFuzz("gpt-neox-20b.golden.json"))
+        {
+            var ids = Neox.Value.Encode(golden.Text);
+            Assert.True(golden.Ids.SequenceEqual(ids), $"{System.Text.Json.JsonSerializer.Serialize(golden.Text)}: expected [{string.Join(',', golden.Ids)}], got [{string.Join(',', ids)}]");
+            // NFC (checked against ICU in UnicodeNormalizationTests) recomposes the "e" + U+0301 pieces.
+            Assert.Equal(SparseCircuits.Models.Tokenizers.Normalization.CanonicalNormalizer.Nfc.Normalize(golden.Text), Neox.Value.Decode(ids));
+            SpanChecks.AssertWellFormed(golden.Text, Neox.Value.EncodeWithOffsets(golden.Text), contiguous: true);
+        }
+    }
+
+    [SharedFact]
     public void Decode_gives_the_nfc_form_of_the_text()
     {
         var norm = GoldenFile.ReadNormalization();
