@@ -11,8 +11,6 @@ internal sealed class BpeMerges
 
     public BpeMerges(Dictionary<long, (int Rank, int MergedId)> rules) => _rules = rules;
 
-    public int Count => _rules.Count;
-
     public static long Key(int left, int right) => PairKeyComparer.Pack(left, right);
 
     /// <summary>

@@ -59,15 +59,13 @@ internal sealed class ByteLevelBpeModel : ITokenModel
                 throw describe($"merge {rank + 1} ({Quote(left)} {Quote(right)}) names a token that is not in the vocabulary");
             if (!vocab.TryGetValue(left + right, out int merged))
                 throw describe($"merge {rank + 1} ({Quote(left)} {Quote(right)}) makes {Quote(left + right)}, which is not in the vocabulary");
-            rules.TryAdd(BpeMerges.Key(l, r), (rank, merged)); // a repeated merge keeps its first rank
+            rules[BpeMerges.Key(l, r)] = (rank, merged); // a repeated merge takes its last rank, as GPT-2's dict() does
         }
         _merges = new BpeMerges(rules);
         _idByDisplayText = new Lazy<Dictionary<string, int>>(BuildDisplayIndex);
     }
 
     public int MaxId => _tokenById.Length - 1;
-
-    public int MergeCount => _merges.Count;
 
     /// <summary>The vocabulary spelling of a token (e.g. "Ġare"), or null for an id the vocabulary lacks.</summary>
     public string? Spelling(int id) => (uint)id < (uint)_tokenById.Length ? _tokenById[id] : null;

@@ -7,7 +7,8 @@ namespace SparseCircuits.Models.Tokenizers.ByteLevel;
 /// GPT-2's word split, the regex
 /// <c>'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+</c>,
 /// written out by hand over code points: .NET's Regex classifies UTF-16 units, so it would call an astral
-/// letter (𝐀, 𠀀) a non-letter; and a hand-written scan is several times faster.
+/// letter (𝐀, 𠀀) a non-letter. Whitespace is Unicode's White_Space, as in Oniguruma, which the Rust tokenizers
+/// use (JavaScript's \s differs only on U+0085 and U+FEFF).
 /// </summary>
 internal static class Gpt2PreTokenizer
 {
