@@ -7,7 +7,8 @@ namespace SparseCircuits.Tensors.Blas;
 /// <summary>
 /// Copies blocks of op(A) and op(B) into the layouts the micro-kernels stream through: micro-panels stored k-major
 /// (a panel's width values for one k step lie together), zero padded to whole panels so that edge tiles run the same
-/// kernel. Transposition is absorbed here, with 8×8 register transposes where the source runs along k.
+/// kernel. Transposition is absorbed here, with 8×8 register transposes where the source runs along k. Hot loops are
+/// compiled fully optimised at once (a single CLI run should not spend its first products in tier-0 code).
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -17,12 +18,15 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackA(bool transA, float* a, nint lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
+        if (transA)
+        {
+            PackAlongRows(a + p0 * lda + i0, lda, kc, mc, mr, dst);
+            return;
+        }
+
         for (int r0 = 0; r0 < mc; r0 += mr)
         {
-            int rows = Math.Min(mr, mc - r0);
-            if (transA) PackAlongRows(a + p0 * lda + i0 + r0, lda, rows, kc, mr, dst);
-            else PackAcrossRows(a + (i0 + r0) * lda + p0, lda, rows, kc, mr, dst);
-            dst += mr * kc;
+            PackAcrossRows(a + (i0 + r0) * lda + p0, lda, Math.Min(mr, mc - r0), kc, mr, dst + (nint)r0 * kc);
         }
     }
 
@@ -32,41 +36,41 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
-        if (transB)
+        if (!transB)
         {
-            for (int c0 = 0; c0 < nc; c0 += nr)
-            {
-                PackAcrossRows(b + (j0 + c0) * ldb + p0, ldb, Math.Min(nr, nc - c0), kc, nr, dst + (nint)c0 * kc);
-            }
-
+            PackAlongRows(b + p0 * ldb + j0, ldb, kc, nc, nr, dst);
             return;
         }
 
-        // Row by row through B, so that its rows are read front to back (prefetch friendly) and each is scattered to
-        // all the panels it feeds.
-        for (int p = 0; p < kc; p++)
+        for (int c0 = 0; c0 < nc; c0 += nr)
         {
-            float* src = b + (p0 + p) * ldb + j0;
-            for (int c0 = 0; c0 < nc; c0 += nr)
-            {
-                int cols = Math.Min(nr, nc - c0);
-                float* d = dst + (nint)c0 * kc + (nint)p * nr;
-                CopyRun(src + c0, d, cols);
-                for (int j = cols; j < nr; j++) d[j] = 0f;
-            }
+            PackAcrossRows(b + (j0 + c0) * ldb + p0, ldb, Math.Min(nr, nc - c0), kc, nr, dst + (nint)c0 * kc);
         }
     }
 
     /// <summary>
-    /// A panel whose <paramref name="count"/> values for k step p lie contiguous at src + p·ld.
+    /// Panels whose values for k step p lie in source row p (src + p·ld), <paramref name="extent"/> of them split into
+    /// panels of <paramref name="width"/>. Works on 16 source rows at a time: they stay in L1 while every panel gets a
+    /// contiguous run of 16 steps, so neither side strides through memory one line per value.
     /// </summary>
-    private static void PackAlongRows(float* src, nint ld, int count, int kc, int width, float* dst)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackAlongRows(float* src, nint ld, int kc, int extent, int width, float* dst)
     {
-        for (int p = 0; p < kc; p++)
+        const int RowsPerPass = 16;
+        for (int p0 = 0; p0 < kc; p0 += RowsPerPass)
         {
-            float* d = dst + (nint)p * width;
-            CopyRun(src + p * ld, d, count);
-            for (int r = count; r < width; r++) d[r] = 0f;
+            int p1 = Math.Min(p0 + RowsPerPass, kc);
+            for (int c0 = 0; c0 < extent; c0 += width)
+            {
+                int count = Math.Min(width, extent - c0);
+                float* panel = dst + (nint)c0 * kc;
+                for (int p = p0; p < p1; p++)
+                {
+                    float* d = panel + (nint)p * width;
+                    CopyRun(src + p * ld + c0, d, count);
+                    for (int j = count; j < width; j++) d[j] = 0f;
+                }
+            }
         }
     }
 
@@ -74,6 +78,7 @@ internal static unsafe class GemmPacking
     /// A panel whose value r for k step p is src[r·ld + p]: a transpose of <paramref name="count"/> source rows, done
     /// 8 rows × 8 k steps at a time in registers.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackAcrossRows(float* src, nint ld, int count, int kc, int width, float* dst)
     {
         int pVector = Avx.IsSupported ? kc & ~7 : 0;

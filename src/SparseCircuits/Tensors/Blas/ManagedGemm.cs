@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace SparseCircuits.Tensors.Blas;
@@ -17,9 +18,9 @@ internal enum ManagedGemmKernel
 /// <summary>
 /// Managed GEMM used when OpenBLAS is absent or SFC_BLAS=managed; same contract as <see cref="Gemm.Sgemm(bool, bool,
 /// int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.
-/// GotoBLAS-style: op(A) is packed block by block (MC rows × KC depth, kept in L2), op(B) one micro-panel at a time
-/// (KC × NR, kept in L1), and a register-blocked FMA micro-kernel computes MR×NR tiles of C. Large products are split
-/// across threads into a grid of C regions that need no synchronisation.
+/// GotoBLAS-style: op(B) is packed in KC×NC blocks and op(A) in MC×KC blocks (kept in L2), and a register-blocked FMA
+/// micro-kernel computes each MR×NR tile of C from an A micro-panel and a B micro-panel (KC×NR, kept in L1), in
+/// float32 like BLAS. Large products are split across threads into a grid of C regions that need no synchronisation.
 /// </summary>
 internal static unsafe class ManagedGemm
 {
@@ -106,36 +107,38 @@ internal static unsafe class ManagedGemm
 
     /// <summary>
     /// The sequential blocked product for rows [r0, r1) and columns [c0, c1) of C: for each KC×NC block of op(B)
-    /// (packed once), for each MC×KC block of op(A) (packed once per B block), every MR×NR tile of C.
+    /// (packed once), for each MC×KC block of op(A) (packed once per B block), every MR×NR tile of C. Each dimension
+    /// is cut into near-equal blocks no larger than the kernel's, so no block is a thin remainder.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRegion<TKernel>(in GemmProblem p, int r0, int r1, int c0, int c1)
         where TKernel : struct, IGemmMicroKernel
     {
         int mr = TKernel.Rows, nr = TKernel.Cols;
-        int kcMax = Math.Min(TKernel.DepthBlock, p.K);
-        int mcMax = Math.Min(TKernel.RowBlock, DivUp(r1 - r0, mr) * mr);
-        int ncMax = Math.Min(TKernel.ColumnBlock, DivUp(c1 - c0, nr) * nr);
+        int kcMax = EvenBlock(p.K, TKernel.DepthBlock, 1);
+        int mcMax = EvenBlock(r1 - r0, TKernel.RowBlock, mr);
+        int ncMax = EvenBlock(c1 - c0, TKernel.ColumnBlock, nr);
         // 16 spare floats let the packed blocks start on a 64-byte line.
-        float[] aRented = ArrayPool<float>.Shared.Rent(mcMax * kcMax + 16);
-        float[] bRented = ArrayPool<float>.Shared.Rent(ncMax * kcMax + 16);
+        float[] aRented = ArrayPool<float>.Shared.Rent(DivUp(mcMax, mr) * mr * kcMax + 16);
+        float[] bRented = ArrayPool<float>.Shared.Rent(DivUp(ncMax, nr) * nr * kcMax + 16);
         float* edge = stackalloc float[mr * nr];
         try
         {
             fixed (float* aBase = aRented, bBase = bRented)
             {
                 float* aPacked = AlignTo64(aBase), bPacked = AlignTo64(bBase);
-                for (int jc = c0; jc < c1; jc += TKernel.ColumnBlock)
+                for (int jc = c0; jc < c1; jc += ncMax)
                 {
-                    int nc = Math.Min(TKernel.ColumnBlock, c1 - jc);
-                    for (int pc = 0; pc < p.K; pc += TKernel.DepthBlock)
+                    int nc = Math.Min(ncMax, c1 - jc);
+                    for (int pc = 0; pc < p.K; pc += kcMax)
                     {
-                        int kc = Math.Min(TKernel.DepthBlock, p.K - pc);
+                        int kc = Math.Min(kcMax, p.K - pc);
                         // Later depth blocks add onto what the first one wrote.
                         float beta = pc == 0 ? p.Beta : 1f;
                         GemmPacking.PackB(p.TransB, p.B, p.Ldb, pc, kc, jc, nc, nr, bPacked);
-                        for (int ic = r0; ic < r1; ic += TKernel.RowBlock)
+                        for (int ic = r0; ic < r1; ic += mcMax)
                         {
-                            int mc = Math.Min(TKernel.RowBlock, r1 - ic);
+                            int mc = Math.Min(mcMax, r1 - ic);
                             GemmPacking.PackA(p.TransA, p.A, p.Lda, ic, mc, pc, kc, mr, aPacked);
                             for (int jr = 0; jr < nc; jr += nr)
                             {
@@ -167,6 +170,14 @@ internal static unsafe class ManagedGemm
             ArrayPool<float>.Shared.Return(aRented);
             ArrayPool<float>.Shared.Return(bRented);
         }
+    }
+
+    /// <summary>The block size that cuts <paramref name="extent"/> into the fewest blocks of at most
+    /// <paramref name="maxBlock"/>, near-equal and rounded up to a multiple of <paramref name="unit"/>.</summary>
+    private static int EvenBlock(int extent, int maxBlock, int unit)
+    {
+        int blocks = DivUp(extent, maxBlock);
+        return Math.Min(maxBlock, DivUp(DivUp(extent, blocks), unit) * unit);
     }
 
     /// <summary>Writes the valid rows×cols corner of a full tile computed into scratch.</summary>
