@@ -79,7 +79,8 @@ public static class BenchCommand
             path, gflops is double g ? g.ToString("F1", inv) : "-", r.OpenBlasGflops is double o && gflops is double x ? (x / o).ToString("P0", inv) : "-", note);
         var ops = $"{(r.TransA ? "Aᵀ" : "A")}·{(r.TransB ? "Bᵀ" : "B")}";
         return string.Join(Environment.NewLine,
-            $"GEMM C = {ops}, m={r.M} n={r.N} k={r.K}, median of {r.Repeat}; OpenBLAS threads {OpenBlas.Threads}, managed threads {ManagedGemm.MaxDegreeOfParallelism}",
+            $"GEMM C = {ops}, m={r.M} n={r.N} k={r.K}, median of {r.Repeat}; threads: "
+                + (OpenBlas.IsAvailable ? $"OpenBLAS {OpenBlas.Threads}, " : "") + $"managed {ManagedGemm.MaxDegreeOfParallelism}",
             string.Format(inv, "  {0,-10} {1,10} {2,9}  {3}", "path", "GFLOP/s", "vs raw", ""),
             Row("openblas", r.OpenBlasGflops, OpenBlas.IsAvailable ? $"cblas_sgemm from {OpenBlas.LibraryName}" : "not installed"),
             Row("engine", r.EngineGflops, "Gemm.Sgemm, " + (OpenBlas.IsAvailable ? "OpenBLAS backend" : "managed backend")),
