@@ -21,8 +21,15 @@ public static class BenchCommand
         var m = new Option<int>("--m") { Description = "Rows of C and op(A).", DefaultValueFactory = _ => 512 };
         var n = new Option<int>("--n") { Description = "Columns of C and op(B).", DefaultValueFactory = _ => 768 };
         var k = new Option<int>("--k") { Description = "Inner dimension.", DefaultValueFactory = _ => 3072 };
-        var repeat = new Option<int>("--repeat") { Description = "Measured repetitions per path (the median is reported).", DefaultValueFactory = _ => 10 };
-        var threads = new Option<int?>("--threads") { Description = "Threads for both OpenBLAS and the managed GEMM (default: their own defaults)." };
+        var repeat = new Option<int>("--repeat")
+        {
+            Description = "Measured repetitions per path (the median is reported).",
+            DefaultValueFactory = _ => 10,
+        };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "Threads for both OpenBLAS and the managed GEMM (default: their own defaults).",
+        };
         var transA = new Option<bool>("--trans-a") { Description = "Multiply by the transpose of A (stored k×m)." };
         var transB = new Option<bool>("--trans-b") { Description = "Multiply by the transpose of B (stored n×k)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line instead of a table." };
@@ -32,7 +39,9 @@ public static class BenchCommand
         };
         gemm.SetAction(parse =>
         {
-            int mv = Positive(parse.GetValue(m), "--m"), nv = Positive(parse.GetValue(n), "--n"), kv = Positive(parse.GetValue(k), "--k");
+            int mv = Positive(parse.GetValue(m), "--m");
+            int nv = Positive(parse.GetValue(n), "--n");
+            int kv = Positive(parse.GetValue(k), "--k");
             int repeats = Positive(parse.GetValue(repeat), "--repeat");
             if (parse.GetValue(threads) is int t)
             {
@@ -74,16 +83,23 @@ public static class BenchCommand
 
     private static string ToTable(GemmThroughput r)
     {
+        const string Layout = "  {0,-10} {1,10} {2,9}  {3}";
         var inv = CultureInfo.InvariantCulture;
-        string Row(string path, double? gflops, string note) => string.Format(inv, "  {0,-10} {1,10} {2,9}  {3}",
-            path, gflops is double g ? g.ToString("F1", inv) : "-", r.OpenBlasGflops is double o && gflops is double x ? (x / o).ToString("P0", inv) : "-", note);
-        var ops = $"{(r.TransA ? "Aᵀ" : "A")}·{(r.TransB ? "Bᵀ" : "B")}";
+        string Row(string path, double? gflops, string note)
+        {
+            string rate = gflops is double g ? g.ToString("F1", inv) : "-";
+            string share = gflops is double x && r.OpenBlasGflops is double raw ? (x / raw).ToString("P0", inv) : "-";
+            return string.Format(inv, Layout, path, rate, share, note);
+        }
+
+        string threads = (OpenBlas.IsAvailable ? $"OpenBLAS {OpenBlas.Threads}, " : "") + $"managed {ManagedGemm.MaxDegreeOfParallelism}";
+        string openBlasNote = OpenBlas.IsAvailable ? $"cblas_sgemm from {OpenBlas.LibraryName}" : "not installed";
+        string engineNote = "Gemm.Sgemm, " + (OpenBlas.IsAvailable ? "OpenBLAS backend" : "managed backend");
         return string.Join(Environment.NewLine,
-            $"GEMM C = {ops}, m={r.M} n={r.N} k={r.K}, median of {r.Repeat}; threads: "
-                + (OpenBlas.IsAvailable ? $"OpenBLAS {OpenBlas.Threads}, " : "") + $"managed {ManagedGemm.MaxDegreeOfParallelism}",
-            string.Format(inv, "  {0,-10} {1,10} {2,9}  {3}", "path", "GFLOP/s", "vs raw", ""),
-            Row("openblas", r.OpenBlasGflops, OpenBlas.IsAvailable ? $"cblas_sgemm from {OpenBlas.LibraryName}" : "not installed"),
-            Row("engine", r.EngineGflops, "Gemm.Sgemm, " + (OpenBlas.IsAvailable ? "OpenBLAS backend" : "managed backend")),
+            $"GEMM C = {(r.TransA ? "Aᵀ" : "A")}·{(r.TransB ? "Bᵀ" : "B")}, m={r.M} n={r.N} k={r.K}, median of {r.Repeat}; threads: {threads}",
+            string.Format(inv, Layout, "path", "GFLOP/s", "vs raw", ""),
+            Row("openblas", r.OpenBlasGflops, openBlasNote),
+            Row("engine", r.EngineGflops, engineNote),
             Row("managed", r.ManagedGflops, $"ManagedGemm, {ManagedGemm.EffectiveKernel} kernel"));
     }
 }
