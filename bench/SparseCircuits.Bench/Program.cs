@@ -1,1 +1,4 @@
-Console.WriteLine("bench");
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/SparseCircuits.Bench -- --filter '*Gemm*'
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SparseCircuits;
+using SparseCircuits.Tensors.Blas;
+
+namespace Sfc.Commands;
+
+/// <summary><c>sfc bench</c>: throughput measurements of the engine's building blocks.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure the speed of engine building blocks.");
+        bench.Subcommands.Add(CreateGemm());
+        return bench;
+    }
+
+    private static Command CreateGemm()
+    {
+        var m = new Option<int>("--m") { Description = "Rows of C and op(A).", DefaultValueFactory = _ => 512 };
+        var n = new Option<int>("--n") { Description = "Columns of C and op(B).", DefaultValueFactory = _ => 768 };
+        var k = new Option<int>("--k") { Description = "Inner dimension.", DefaultValueFactory = _ => 3072 };
+        var repeat = new Option<int>("--repeat")
+        {
+            Description = "Measured repetitions per path (the median is reported).",
+            DefaultValueFactory = _ => 10,
+        };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "Threads for both OpenBLAS and the managed GEMM (default: their own defaults).",
+        };
+        var transA = new Option<bool>("--trans-a") { Description = "Multiply by the transpose of A (stored k×m)." };
+        var transB = new Option<bool>("--trans-b") { Description = "Multiply by the transpose of B (stored n×k)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line instead of a table." };
+        var gemm = new Command("gemm", "GFLOP/s of C = A·B: raw OpenBLAS call, the engine's Gemm.Sgemm, and the managed fallback.")
+        {
+            m, n, k, repeat, threads, transA, transB, json,
+        };
+        gemm.SetAction(parse =>
+        {
+            int mv = Positive(parse.GetValue(m), "--m");
+            int nv = Positive(parse.GetValue(n), "--n");
+            int kv = Positive(parse.GetValue(k), "--k");
+            int repeats = Positive(parse.GetValue(repeat), "--repeat");
+            if (parse.GetValue(threads) is int t)
+            {
+                Positive(t, "--threads");
+                OpenBlas.Threads = t;
+                ManagedGemm.MaxDegreeOfParallelism = t;
+            }
+
+            var result = GemmThroughput.Measure(mv, nv, kv, parse.GetValue(transA), parse.GetValue(transB), repeats);
+            parse.InvocationConfiguration.Output.WriteLine(parse.GetValue(json) ? ToJson(result) : ToTable(result));
+            return 0;
+        });
+        return gemm;
+    }
+
+    private static int Positive(int value, string flag) =>
+        value >= 1 ? value : throw new SfcInputException($"{flag} must be at least 1 (got {value}).");
+
+    /// <summary>{"m":..,"n":..,"k":..,"engine_gflops":..,"openblas_gflops":..,"managed_gflops":..}; openblas_gflops is
+    /// null when OpenBLAS is not installed.</summary>
+    internal static string ToJson(GemmThroughput r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("m", r.M);
+            w.WriteNumber("n", r.N);
+            w.WriteNumber("k", r.K);
+            w.WriteNumber("engine_gflops", Math.Round(r.EngineGflops, 2));
+            if (r.OpenBlasGflops is double o) w.WriteNumber("openblas_gflops", Math.Round(o, 2));
+            else w.WriteNull("openblas_gflops");
+            w.WriteNumber("managed_gflops", Math.Round(r.ManagedGflops, 2));
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string ToTable(GemmThroughput r)
+    {
+        const string Layout = "  {0,-10} {1,10} {2,9}  {3}";
+        var inv = CultureInfo.InvariantCulture;
+        string Row(string path, double? gflops, string note)
+        {
+            string rate = gflops is double g ? g.ToString("F1", inv) : "-";
+            string share = gflops is double x && r.OpenBlasGflops is double raw ? (x / raw).ToString("P0", inv) : "-";
+            return string.Format(inv, Layout, path, rate, share, note);
+        }
+
+        string threads = (OpenBlas.IsAvailable ? $"OpenBLAS {OpenBlas.Threads}, " : "") + $"managed {ManagedGemm.MaxDegreeOfParallelism}";
+        string openBlasNote = OpenBlas.IsAvailable ? $"cblas_sgemm from {OpenBlas.LibraryName}" : "not installed";
+        string engineNote = "Gemm.Sgemm, " + (OpenBlas.IsAvailable ? "OpenBLAS backend" : "managed backend");
+        return string.Join(Environment.NewLine,
+            $"GEMM C = {(r.TransA ? "Aᵀ" : "A")}·{(r.TransB ? "Bᵀ" : "B")}, m={r.M} n={r.N} k={r.K}, median of {r.Repeat}; threads: {threads}",
+            string.Format(inv, Layout, "path", "GFLOP/s", "vs raw", ""),
+            Row("openblas", r.OpenBlasGflops, openBlasNote),
+            Row("engine", r.EngineGflops, engineNote),
+            Row("managed", r.ManagedGflops, $"ManagedGemm, {ManagedGemm.EffectiveKernel} kernel"));
+    }
+}
