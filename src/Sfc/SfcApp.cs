@@ -12,6 +12,8 @@ public static class SfcApp
     {
         var root = new RootCommand("SparseCircuits: sparse feature circuits in transformer language models.");
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(Sfc.Commands.BenchCommand.Create());
         return root;
     }
 

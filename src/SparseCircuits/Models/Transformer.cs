@@ -1,0 +1,136 @@
+using SparseCircuits.Tensors;
+using SparseCircuits.Tensors.Autograd;
+using SparseCircuits.Tensors.Ops;
+
+namespace SparseCircuits.Models;
+
+/// <summary>
+/// A decoder-only transformer (GPT-2, GPT-NeoX/Pythia or Llama) computing exactly what the Hugging Face modeling code
+/// computes, with every activation of DESIGN.md §3 exposed as a named hook point: forward hooks can read or replace it,
+/// and gradient hooks can read, replace or stop the gradient there. The pieces (embed, one block, unembed) are public
+/// so that callers can run part of the model from a cached activation.
+/// </summary>
+public sealed class Transformer
+{
+    public Transformer(ModelConfig config, TransformerWeights weights)
+    {
+        Config = config;
+        Weights = weights;
+        if (weights.Blocks.Count != config.Layers)
+            throw new ArgumentException($"{weights.Blocks.Count} blocks of weights for a {config.Layers}-layer config.");
+    }
+
+    public ModelConfig Config { get; }
+
+    public TransformerWeights Weights { get; }
+
+    /// <summary>Logits [B, S, V] for a batch.</summary>
+    public Tensor Forward(TokenBatch tokens, ForwardHooks? hooks = null, ForwardOptions? options = null)
+    {
+        var resid = Embed(tokens, hooks);
+        for (int l = 0; l < Config.Layers; l++) resid = Block(l, resid, hooks, options);
+        return Unembed(FinalNorm(resid, options));
+    }
+
+    /// <summary>The residual stream after the last block, [B, S, d] (no final norm).</summary>
+    public Tensor ResidualStream(TokenBatch tokens, ForwardHooks? hooks = null, ForwardOptions? options = null, int upToLayer = int.MaxValue)
+    {
+        var resid = Embed(tokens, hooks);
+        int layers = upToLayer >= Config.Layers - 1 ? Config.Layers : upToLayer + 1;
+        for (int l = 0; l < layers; l++) resid = Block(l, resid, hooks, options);
+        return resid;
+    }
+
+    /// <summary>Token (+ learned position) embedding: the <c>embed</c> site, [B, S, d].</summary>
+    public Tensor Embed(TokenBatch tokens, ForwardHooks? hooks = null)
+    {
+        if (tokens.Length > Config.MaxPositions && Config.LearnedPositions)
+            throw new SfcInputException($"sequence of {tokens.Length} tokens is longer than the model's {Config.MaxPositions} positions");
+        foreach (int id in tokens.Ids)
+            if ((uint)id >= (uint)Config.VocabSize)
+                throw new SfcInputException($"token id {id} is outside the model's vocabulary of {Config.VocabSize}");
+        var x = Indexing.Embedding(Weights.TokenEmbedding, tokens.Ids, tokens.Batch, tokens.Length);
+        if (Weights.PositionEmbedding is { } wpe)
+        {
+            var positions = Enumerable.Range(0, tokens.Length).ToArray();
+            x = Elementwise.Add(x, Indexing.Embedding(wpe, positions, tokens.Length));
+        }
+        return HookPoint.Apply(x, Site.Embed.Name, hooks);
+    }
+
+    /// <summary>Block <paramref name="layer"/> from its input residual stream [B, S, d]; returns the <c>resid_L</c> site.</summary>
+    public Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null)
+    {
+        options ??= ForwardOptions.Default;
+        var w = Weights.Blocks[layer];
+        residPre = HookPoint.Apply(residPre, new Site(SiteKind.ResidPre, layer).Name, hooks);
+        var attnOut = HookPoint.Apply(Attention(layer, Norm(residPre, w.Norm1, options), hooks, options), Site.AttnOut(layer).Name, hooks);
+        if (Config.ParallelResidual)
+        {
+            var mlpIn = HookPoint.Apply(Norm(residPre, w.Norm2, options), Site.MlpInput(layer).Name, hooks);
+            var mlpOut = HookPoint.Apply(Mlp(w.Mlp, mlpIn), Site.MlpOut(layer).Name, hooks);
+            // HF GPT-NeoX: mlp_output + attn_output + hidden_states
+            var sum = Elementwise.Add(Elementwise.Add(mlpOut, attnOut), residPre);
+            return HookPoint.Apply(sum, Site.ResidPost(layer).Name, hooks);
+        }
+        var residMid = HookPoint.Apply(Elementwise.Add(residPre, attnOut), new Site(SiteKind.ResidMid, layer).Name, hooks);
+        var mlpInput = HookPoint.Apply(Norm(residMid, w.Norm2, options), Site.MlpInput(layer).Name, hooks);
+        var mlpOutput = HookPoint.Apply(Mlp(w.Mlp, mlpInput), Site.MlpOut(layer).Name, hooks);
+        return HookPoint.Apply(Elementwise.Add(residMid, mlpOutput), Site.ResidPost(layer).Name, hooks);
+    }
+
+    /// <summary>The final norm applied to the last residual stream.</summary>
+    public Tensor FinalNorm(Tensor resid, ForwardOptions? options = null) =>
+        Norm(resid, Weights.FinalNorm, options ?? ForwardOptions.Default);
+
+    /// <summary>Logits over the whole vocabulary, [..., V].</summary>
+    public Tensor Unembed(Tensor normed) => MatMul.Linear(normed, Weights.Unembed, Weights.UnembedBias);
+
+    /// <summary>Logits of selected vocabulary entries only, [..., len(ids)] (a metric that reads two logits needs no more).</summary>
+    public Tensor UnembedColumns(Tensor normed, int[] vocabIds)
+    {
+        var rows = Indexing.GatherRows(Weights.Unembed, vocabIds);
+        var bias = Weights.UnembedBias is { } b ? Indexing.GatherRows(b.View(b.Length, 1), vocabIds).View(vocabIds.Length) : null;
+        return MatMul.Linear(normed, rows, bias);
+    }
+
+    private Tensor Norm(Tensor x, NormWeights w, ForwardOptions options) => Config.UsesRmsNorm
+        ? Norms.RmsNorm(x, w.Weight, Config.NormEpsilon, options.FreezeNormScales)
+        : Norms.LayerNorm(x, w.Weight, w.Bias, Config.NormEpsilon, options.FreezeNormScales);
+
+    private Tensor Attention(int layer, Tensor x, ForwardHooks? hooks, ForwardOptions options)
+    {
+        var a = Weights.Blocks[layer].Attention;
+        int b = x.Dim(0), s = x.Dim(1), h = Config.Heads, kvh = Config.KvHeads, d = Config.HeadDim;
+        var q = Shaping.Reshape(MatMul.Linear(x, a.Q, a.QBias), b, s, h, d);
+        var k = Shaping.Reshape(MatMul.Linear(x, a.K, a.KBias), b, s, kvh, d);
+        var v = Shaping.Reshape(MatMul.Linear(x, a.V, a.VBias), b, s, kvh, d);
+        if (Config.RotaryDim > 0)
+        {
+            q = Rotary.Apply(q, Config.RotaryDim, Config.RotaryBase, Config.RotaryStyle);
+            k = Rotary.Apply(k, Config.RotaryDim, Config.RotaryBase, Config.RotaryStyle);
+        }
+        string patternName = new Site(SiteKind.AttnPattern, layer).Name;
+        Func<Tensor, Tensor>? onPattern = null;
+        if (options.FreezeAttentionPatterns || hooks?.Has(patternName) == true)
+            onPattern = p =>
+            {
+                p = HookPoint.Apply(p, patternName, hooks);
+                return options.FreezeAttentionPatterns ? p.Detach() : p;
+            };
+        else if (Tape.Current is not null)
+            onPattern = p => HookPoint.Apply(p, patternName, null);
+        var z = Tensors.Ops.Attention.Causal(q, k, v, 1f / MathF.Sqrt(d), onPattern);
+        z = HookPoint.Apply(z, new Site(SiteKind.AttnZ, layer).Name, hooks);
+        return MatMul.Linear(Shaping.Reshape(z, b, s, h * d), a.O, a.OBias);
+    }
+
+    private Tensor Mlp(MlpWeights w, Tensor x)
+    {
+        var up = MatMul.Linear(x, w.In, w.InBias);
+        var hidden = w.Gate is { } gate
+            ? Elementwise.Mul(Activations.ApplyByName(Config.Activation, MatMul.Linear(x, gate)), up)
+            : Activations.ApplyByName(Config.Activation, up);
+        return MatMul.Linear(hidden, w.Out, w.OutBias);
+    }
+}
