@@ -60,8 +60,8 @@ public static class AgreementVocabulary
     /// <summary>Past tense of "be", the one past form that still agrees.</summary>
     public static AgreeingVerb BePast { get; } = new("was", "were");
 
-    /// <summary>Verbs that take an object.</summary>
-    public static IReadOnlyList<LexicalVerb> TransitiveVerbs { get; } =
+    /// <summary>The verbs of the rc task's embedded clause ("The managers that the parent <b>likes</b>").</summary>
+    public static IReadOnlyList<LexicalVerb> RelativeClauseTaskVerbs { get; } =
     [
         new("like", "likes", "liked", "liked", null, ObjectKinds.Any),
         new("love", "loves", "loved", "loved", null, ObjectKinds.Any),
@@ -69,6 +69,12 @@ public static class AgreementVocabulary
         new("admire", "admires", "admired", "admired", null, ObjectKinds.Animate),
         new("know", "knows", "knew", "known", null, ObjectKinds.Animate),
         new("trust", "trusts", "trusted", "trusted", null, ObjectKinds.Animate),
+    ];
+
+    /// <summary>Verbs that take an object: the rc task's and more.</summary>
+    public static IReadOnlyList<LexicalVerb> TransitiveVerbs { get; } =
+    [
+        .. RelativeClauseTaskVerbs,
         new("see", "sees", "saw", "seen", "seeing", ObjectKinds.Any),
         new("meet", "meets", "met", "met", "meeting", ObjectKinds.Animate),
         new("help", "helps", "helped", "helped", "helping", ObjectKinds.Animate),
@@ -82,9 +88,6 @@ public static class AgreementVocabulary
         new("carry", "carries", "carried", "carried", "carrying", ObjectKinds.NonHuman),
         new("buy", "buys", "bought", "bought", "buying", ObjectKinds.NonHuman),
     ];
-
-    /// <summary>The verbs of the rc task's embedded clause ("The managers that the parent <b>likes</b>").</summary>
-    public static IReadOnlyList<LexicalVerb> RelativeClauseTaskVerbs { get; } = TransitiveVerbs.Take(6).ToArray();
 
     public static IReadOnlyList<LexicalVerb> IntransitiveVerbs { get; } =
     [
@@ -110,7 +113,7 @@ public static class AgreementVocabulary
         new("say", "says", "said", "said", null, ObjectKinds.None),
         new("think", "thinks", "thought", "thought", null, ObjectKinds.None),
         new("hope", "hopes", "hoped", "hoped", null, ObjectKinds.None),
-        TransitiveVerbs[4], // know
+        RelativeClauseTaskVerbs[4], // know
     ];
 
     /// <summary>Prepositions: the nounpp three first, then locative ones for variety.</summary>
