@@ -14,6 +14,7 @@ public static class SfcApp
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(Sfc.Commands.BenchCommand.Create());
+        root.Subcommands.Add(Sfc.Commands.GenerateCorpusCommand.Create());
         return root;
     }
 

@@ -36,7 +36,7 @@ public static class AgreementDatasetWriter
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, CorpusFileName);
         var generator = new AgreementCorpusGenerator(seed);
-        AtomicTextFile.Write(path, writer =>
+        Tensors.Formats.AtomicFile.WriteText(path, writer =>
         {
             for (var i = 0; i < sentences; i++)
             {

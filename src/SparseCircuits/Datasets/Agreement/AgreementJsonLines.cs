@@ -21,7 +21,7 @@ public static class AgreementJsonLines
 
     /// <summary>Writes one line per example ("\n" endings, UTF-8), replacing <paramref name="path"/> atomically.</summary>
     public static void Write(string path, IEnumerable<AgreementExample> examples) =>
-        AtomicTextFile.Write(path, writer =>
+        Tensors.Formats.AtomicFile.WriteText(path, writer =>
         {
             foreach (var example in examples)
             {

@@ -26,6 +26,13 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>A UTF-8 text file (no BOM, "\n" line ends) written the same way.</summary>
+    public static void WriteText(string path, Action<TextWriter> write) => Write(path, stream =>
+    {
+        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        write(writer);
+    });
+
     private static void TryDelete(string path)
     {
         try
