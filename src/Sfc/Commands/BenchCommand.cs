@@ -13,7 +13,42 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measure the speed of engine building blocks.");
         bench.Subcommands.Add(CreateGemm());
+        bench.Subcommands.Add(CreateForward());
         return bench;
+    }
+
+    private static Command CreateForward()
+    {
+        var batch = new Option<int>("--batch") { Description = "Sequences per batch.", DefaultValueFactory = _ => 8 };
+        var length = new Option<int>("--length") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 128 };
+        var repeat = new Option<int>("--repeat") { Description = "Measured repetitions (median reported).", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line instead of a table." };
+        var forward = new Command("forward", "Tokens/s of a Pythia-70m-size model (random weights), no-grad and with gradients, against the GEMM-bound rate.")
+        {
+            batch, length, repeat, json,
+        };
+        forward.SetAction(parse =>
+        {
+            var r = ForwardThroughput.Measure(SparseCircuits.Models.RandomWeights.Pythia70mConfig,
+                Positive(parse.GetValue(batch), "--batch"), Positive(parse.GetValue(length), "--length"), Positive(parse.GetValue(repeat), "--repeat"));
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    batch = r.Batch, length = r.Length, forward_gflop = Math.Round(r.ForwardFlops / 1e9, 3),
+                    gemm_gflops = Math.Round(r.GemmGflops, 2),
+                    nograd_tokens_per_s = Math.Round(r.NoGradTokensPerSecond), nograd_fraction_of_gemm_bound = Math.Round(r.NoGradFraction, 3),
+                    grad_tokens_per_s = Math.Round(r.WithGradTokensPerSecond), grad_fraction_of_gemm_bound = Math.Round(r.WithGradFraction, 3),
+                }));
+                return 0;
+            }
+            output.WriteLine($"Pythia-70m size, batch {r.Batch} x {r.Length} tokens; forward {r.ForwardFlops / 1e9:F2} GFLOP; engine GEMM {r.GemmGflops:F1} GFLOP/s");
+            output.WriteLine($"  no-grad forward      {r.NoGradTokensPerSecond,10:F0} tokens/s  ({r.NoGradFraction:P0} of GEMM-bound)");
+            output.WriteLine($"  forward + backward   {r.WithGradTokensPerSecond,10:F0} tokens/s  ({r.WithGradFraction:P0} of GEMM-bound, 3x forward FLOPs)");
+            return 0;
+        });
+        return forward;
     }
 
     private static Command CreateGemm()
