@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sfc.Commands;
 using SparseCircuits;
 
 namespace Sfc;
@@ -13,8 +14,9 @@ public static class SfcApp
         var root = new RootCommand("SparseCircuits: sparse feature circuits in transformer language models.");
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
-        root.Subcommands.Add(Sfc.Commands.BenchCommand.Create());
-        root.Subcommands.Add(Sfc.Commands.GenerateCorpusCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(GenerateCorpusCommand.Create());
+        root.Subcommands.Add(PlotCommand.Create());
         return root;
     }
 

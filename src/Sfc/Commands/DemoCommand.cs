@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Sfc;
+namespace Sfc.Commands;
 
 /// <summary><c>sfc demo</c>: the whole pipeline on the bundled model.</summary>
 public static class DemoCommand

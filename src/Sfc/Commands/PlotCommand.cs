@@ -5,7 +5,7 @@ using SparseCircuits;
 using SparseCircuits.Circuits;
 using SparseCircuits.Circuits.Plotting;
 
-namespace Sfc;
+namespace Sfc.Commands;
 
 /// <summary><c>sfc plot circuit.json -o circuit.svg|png|dot</c>: draws a circuit with Graphviz (algorithm §11).</summary>
 public static class PlotCommand

@@ -5,7 +5,7 @@ using SparseCircuits;
 using SparseCircuits.Models;
 using SparseCircuits.Models.Tokenizers;
 
-namespace Sfc;
+namespace Sfc.Commands;
 
 /// <summary><c>sfc run</c>: next-token table, greedy continuation, or logits and NLL as JSON — a parity check on a model.</summary>
 public static class RunCommand

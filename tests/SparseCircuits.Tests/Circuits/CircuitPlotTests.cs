@@ -312,7 +312,7 @@ public class CircuitPlotTests
 
     private static (int Code, string Output) Invoke(params string[] args)
     {
-        var root = new RootCommand("test") { Sfc.PlotCommand.Create() };
+        var root = new RootCommand("test") { Sfc.Commands.PlotCommand.Create() };
         var parse = root.Parse(args);
         Assert.Empty(parse.Errors);
         var output = new StringWriter();
