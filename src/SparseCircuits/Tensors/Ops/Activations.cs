@@ -18,7 +18,7 @@ public static class Activations
     private const int GeluCost = 64, GeluTanhCost = 24, SiluCost = 16;
 
     /// <summary>Exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (PyTorch nn.GELU(), Hugging Face "gelu"). Computed in float64
-    /// lanes, so it is accurate to an ulp also for negative x, where the erf form cancels.</summary>
+    /// lanes, so it is correctly rounded (within half an ulp) also for negative x, where the erf form cancels.</summary>
     public static Tensor Gelu(Tensor x) => Pointwise(x, Map<GeluFunction>, Map<GeluDerivativeFunction>, GeluCost);
 
     /// <summary>Tanh-approximated GELU, ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (Hugging Face "gelu_new",

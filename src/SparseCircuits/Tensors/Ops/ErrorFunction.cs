@@ -7,7 +7,8 @@ namespace SparseCircuits.Tensors.Ops;
 /// erf, erfc and the standard normal CDF Φ for float32 inputs. .NET has no erf, and the classic single-formula
 /// approximations (Abramowitz–Stegun 7.1.26, ~1e-7 absolute) lose all relative accuracy in the tails, which exact GELU
 /// needs for negative inputs. Here every value is computed in float64 from fitted polynomials accurate to ~1e-10
-/// relative (coefficients from tools/fit_erf_coefficients.py), so the float32 result is within one ulp of the truth:
+/// relative (coefficients from tools/fit_erf_coefficients.py), so the float32 result is the correctly rounded value
+/// except when the true value lies within ~1e-10 of a rounding boundary:
 /// <list type="bullet">
 /// <item>|z| ≤ 0.75: erf(z) = z·(2/√π + z²·P(z²));</item>
 /// <item>|z| &gt; 0.75: erfc(|z|) = exp(−z²)·Q(t), t = 1/(1 + 0.4·|z|), with |z| clamped at 12 (erfc(12) ≈ 1e-64 is zero
