@@ -73,6 +73,17 @@ public class LossesTests
     }
 
     [Fact]
+    public void OneDimensionalLogitsAreASingleRow()
+    {
+        var x = Tensor.FromArray(new float[] { 1f, 2f, 3f }, 3);
+        double expected = Math.Log(Math.Exp(1) + Math.Exp(2) + Math.Exp(3)) - 2;
+        Assert.Equal(expected, Losses.CrossEntropy(x, [1]).ToFloat(), 6);
+        var perRow = Losses.NegativeLogLikelihoodPerRow(x, [1]);
+        Assert.Equal(0, perRow.Rank);
+        Assert.Equal(expected, perRow.ToFloat(), 6);
+    }
+
+    [Fact]
     public void AllRowsIgnoredGivesNaNAndNoGradientAsInPyTorch()
     {
         var x = Tensor.RandomNormal(new Random(3), 1f, 2, 4).RequireGrad();

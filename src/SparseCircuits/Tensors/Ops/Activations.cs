@@ -14,16 +14,19 @@ public static class Activations
     private const float SqrtTwoOverPi = 0.7978845608028654f;
     private const float TanhCubic = 0.044715f;
 
+    // Rough scalar operations per element, for deciding when to use more than one core.
+    private const int GeluCost = 64, GeluTanhCost = 24, SiluCost = 16;
+
     /// <summary>Exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (PyTorch nn.GELU(), Hugging Face "gelu"). Computed in float64
-    /// lanes, so it is accurate to an ulp also for negative x, where the erf form cancels.</summary>
-    public static Tensor Gelu(Tensor x) => Pointwise(x, Map<GeluFunction>, Map<GeluDerivativeFunction>, cost: 64);
+    /// lanes, so it is correctly rounded (within half an ulp) also for negative x, where the erf form cancels.</summary>
+    public static Tensor Gelu(Tensor x) => Pointwise(x, Map<GeluFunction>, Map<GeluDerivativeFunction>, GeluCost);
 
     /// <summary>Tanh-approximated GELU, ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (Hugging Face "gelu_new",
     /// "gelu_pytorch_tanh", "gelu_fast"), evaluated as the identical x·σ(2√(2/π)(x + 0.044715x³)).</summary>
-    public static Tensor GeluTanh(Tensor x) => Pointwise(x, GeluTanhForward, GeluTanhDerivative, cost: 24);
+    public static Tensor GeluTanh(Tensor x) => Pointwise(x, GeluTanhForward, GeluTanhDerivative, GeluTanhCost);
 
     /// <summary>SiLU (swish), x·σ(x).</summary>
-    public static Tensor Silu(Tensor x) => Pointwise(x, SiluForward, SiluDerivative, cost: 16);
+    public static Tensor Silu(Tensor x) => Pointwise(x, SiluForward, SiluDerivative, SiluCost);
 
     /// <summary>max(x, 0); the derivative at 0 is taken as 0 (PyTorch's convention).</summary>
     public static Tensor Relu(Tensor x) => Pointwise(x, (s, d) => TensorPrimitives.Max(s, 0f, d), StepDerivative, cost: 2);
@@ -146,8 +149,15 @@ public static class Activations
         });
     }
 
-    private static void Run(SpanMap map, Memory<float> x, Memory<float> y, int cost) =>
+    private static void Run(SpanMap map, ReadOnlyMemory<float> x, Memory<float> y, int cost) =>
         Parallelism.ForRange(x.Length, cost, (start, end) => map(x.Span[start..end], y.Span[start..end]));
+
+    // Forward kernels into a given output, for benchmarks that separate the arithmetic from allocating the result.
+    internal static void GeluInto(ReadOnlyMemory<float> x, Memory<float> y) => Run(Map<GeluFunction>, x, y, GeluCost);
+
+    internal static void GeluTanhInto(ReadOnlyMemory<float> x, Memory<float> y) => Run(GeluTanhForward, x, y, GeluTanhCost);
+
+    internal static void SiluInto(ReadOnlyMemory<float> x, Memory<float> y) => Run(SiluForward, x, y, SiluCost);
 
     private static void Map<F>(ReadOnlySpan<float> x, Span<float> y) where F : IFloat64Function => Float64Lanes.Map<F>(x, y);
 

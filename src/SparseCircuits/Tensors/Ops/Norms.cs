@@ -142,7 +142,8 @@ public static class Norms
     {
         double shift = row[0];
         var vShift = new Vector<double>(shift);
-        Vector<double> s1 = Vector<double>.Zero, s2 = Vector<double>.Zero;
+        // Separate accumulators per half-vector so consecutive additions do not wait on each other.
+        Vector<double> s1Lo = Vector<double>.Zero, s1Hi = Vector<double>.Zero, s2Lo = Vector<double>.Zero, s2Hi = Vector<double>.Zero;
         int width = Vector<float>.Count, i = 0;
         ref float src = ref MemoryMarshal.GetReference(row);
         for (; i <= row.Length - width; i += width)
@@ -150,11 +151,12 @@ public static class Norms
             Vector.Widen(Vector.LoadUnsafe(ref src, (nuint)i), out var lo, out var hi);
             lo -= vShift;
             hi -= vShift;
-            s1 += lo + hi;
-            s2 = Vector.FusedMultiplyAdd(lo, lo, s2);
-            s2 = Vector.FusedMultiplyAdd(hi, hi, s2);
+            s1Lo += lo;
+            s1Hi += hi;
+            s2Lo = Vector.FusedMultiplyAdd(lo, lo, s2Lo);
+            s2Hi = Vector.FusedMultiplyAdd(hi, hi, s2Hi);
         }
-        double sum1 = Vector.Sum(s1), sum2 = Vector.Sum(s2);
+        double sum1 = Vector.Sum(s1Lo + s1Hi), sum2 = Vector.Sum(s2Lo + s2Hi);
         for (; i < row.Length; i++)
         {
             double v = row[i] - shift;
@@ -167,16 +169,16 @@ public static class Norms
 
     private static double MeanSquare(ReadOnlySpan<float> row)
     {
-        Vector<double> acc = Vector<double>.Zero;
+        Vector<double> accLo = Vector<double>.Zero, accHi = Vector<double>.Zero;
         int width = Vector<float>.Count, i = 0;
         ref float src = ref MemoryMarshal.GetReference(row);
         for (; i <= row.Length - width; i += width)
         {
             Vector.Widen(Vector.LoadUnsafe(ref src, (nuint)i), out var lo, out var hi);
-            acc = Vector.FusedMultiplyAdd(lo, lo, acc);
-            acc = Vector.FusedMultiplyAdd(hi, hi, acc);
+            accLo = Vector.FusedMultiplyAdd(lo, lo, accLo);
+            accHi = Vector.FusedMultiplyAdd(hi, hi, accHi);
         }
-        double sum = Vector.Sum(acc);
+        double sum = Vector.Sum(accLo + accHi);
         for (; i < row.Length; i++) sum += (double)row[i] * row[i];
         return sum / row.Length;
     }
