@@ -28,12 +28,20 @@ public static class ModelLoader
         var checkpoint = CheckpointTensors.OpenFolder(folder);
         // Name the weights file (or shard index) in shape and missing-tensor errors, not just the folder.
         var source = new WeightSource(checkpoint.Source, checkpoint.Names.ToDictionary(n => n, n => (Func<Tensors.Tensor>)(() => checkpoint.GetTensor(n))));
-        var weights = config.Architecture switch
+        try
         {
-            Architecture.Gpt2 => Gpt2Weights.Load(config, source),
-            Architecture.GptNeoX => GptNeoXWeights.Load(config, source),
-            _ => LlamaWeights.Load(config, source),
-        };
-        return new Transformer(config, weights);
+            var weights = config.Architecture switch
+            {
+                Architecture.Gpt2 => Gpt2Weights.Load(config, source),
+                Architecture.GptNeoX => GptNeoXWeights.Load(config, source),
+                _ => LlamaWeights.Load(config, source),
+            };
+            return new Transformer(config, weights);
+        }
+        catch
+        {
+            checkpoint.Dispose(); // a bad checkpoint must not stay mapped (the loaded model keeps it open on success)
+            throw;
+        }
     }
 }
