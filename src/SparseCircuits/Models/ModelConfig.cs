@@ -51,6 +51,9 @@ public sealed record ModelConfig
     /// <summary>Where the model came from (folder or file), for messages and circuit files.</summary>
     public string Source { get; init; } = "";
 
+    /// <summary>TransformerLens-style weight processing applied after loading (<see cref="WeightProcessing"/>).</summary>
+    public WeightProcessingOptions Processing { get; init; } = WeightProcessingOptions.None;
+
     public bool UsesRmsNorm => Architecture == Architecture.Llama;
 
     public bool GatedMlp => Architecture == Architecture.Llama;

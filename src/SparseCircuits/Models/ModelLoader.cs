@@ -7,7 +7,15 @@ namespace SparseCircuits.Models;
 /// llama2.c checkpoint file.</summary>
 public static class ModelLoader
 {
-    public static Transformer Load(string path)
+    /// <summary>Loads the model, then applies <paramref name="processing"/> (none when null; see
+    /// <see cref="WeightProcessingOptions"/> for which to use when).</summary>
+    public static Transformer Load(string path, WeightProcessingOptions? processing = null)
+    {
+        var model = LoadUnprocessed(path);
+        return processing is null ? model : WeightProcessing.Apply(model, processing);
+    }
+
+    private static Transformer LoadUnprocessed(string path)
     {
         if (Directory.Exists(path)) return LoadHuggingFace(path);
         if (File.Exists(path)) return Llama2cModel.Load(path);
@@ -18,13 +26,22 @@ public static class ModelLoader
     {
         var config = HfConfigReader.Read(Path.Combine(folder, "config.json"));
         var checkpoint = CheckpointTensors.OpenFolder(folder);
-        var source = new WeightSource(folder, checkpoint.Names.ToDictionary(n => n, n => (Func<Tensors.Tensor>)(() => checkpoint.GetTensor(n))));
-        var weights = config.Architecture switch
+        // Name the weights file (or shard index) in shape and missing-tensor errors, not just the folder.
+        var source = new WeightSource(checkpoint.Source, checkpoint.Names.ToDictionary(n => n, n => (Func<Tensors.Tensor>)(() => checkpoint.GetTensor(n))));
+        try
         {
-            Architecture.Gpt2 => Gpt2Weights.Load(config, source),
-            Architecture.GptNeoX => GptNeoXWeights.Load(config, source),
-            _ => LlamaWeights.Load(config, source),
-        };
-        return new Transformer(config, weights);
+            var weights = config.Architecture switch
+            {
+                Architecture.Gpt2 => Gpt2Weights.Load(config, source),
+                Architecture.GptNeoX => GptNeoXWeights.Load(config, source),
+                _ => LlamaWeights.Load(config, source),
+            };
+            return new Transformer(config, weights);
+        }
+        catch
+        {
+            checkpoint.Dispose(); // a bad checkpoint must not stay mapped (the loaded model keeps it open on success)
+            throw;
+        }
     }
 }
