@@ -20,15 +20,20 @@ public static class RunCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer file or folder (default: the model folder)" };
         var bos = new Option<bool?>("--bos") { Description = "Prepend the BOS token (default: on for llama2.c models)" };
         var json = new Option<bool>("--json") { Description = "Print {\"tokens\",\"logits\",\"nll\"} as JSON" };
+        var process = new Option<string>("--process-weights")
+        {
+            Description = "none (Hugging Face semantics) or tl (TransformerLens from_pretrained processing)",
+            DefaultValueFactory = _ => "none",
+        };
         var cmd = new Command("run", "Run a model on a prompt: most likely next tokens, greedy continuation, or JSON logits.")
         {
-            model, prompt, ids, top, generate, tokenizer, bos, json,
+            model, prompt, ids, top, generate, tokenizer, bos, json, process,
         };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var modelPath = parse.GetValue(model)!;
-            var transformer = ModelLoader.Load(modelPath);
+            var transformer = ModelLoader.Load(modelPath, ParseProcessing(parse.GetValue(process)!));
             bool isLlama2c = File.Exists(modelPath);
             ITokenizer? tok = null;
             string? tokPath = parse.GetValue(tokenizer) ?? (isLlama2c ? null : modelPath);
@@ -71,6 +76,13 @@ public static class RunCommand
         });
         return cmd;
     }
+
+    internal static WeightProcessingOptions ParseProcessing(string value) => value switch
+    {
+        "none" => WeightProcessingOptions.None,
+        "tl" or "transformerlens" => WeightProcessingOptions.TransformerLens,
+        _ => throw new SfcInputException($"--process-weights: '{value}' is not one of none, tl"),
+    };
 
     private static bool HasTokenizerFiles(string folder) =>
         Directory.Exists(folder) && new[] { "tokenizer.json", "vocab.json", "encoder.json", "tokenizer.bin", "tok512.bin" }
