@@ -15,6 +15,9 @@ public static class SfcApp
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(Sfc.Commands.BenchCommand.Create());
         root.Subcommands.Add(Sfc.Commands.GenerateCorpusCommand.Create());
+        root.Subcommands.Add(Sfc.Commands.TrainSaeCommand.Create());
+        root.Subcommands.Add(Sfc.Commands.SaeEvalCommand.Create());
+        root.Subcommands.Add(Sfc.Commands.SampleCommand.Create());
         return root;
     }
 

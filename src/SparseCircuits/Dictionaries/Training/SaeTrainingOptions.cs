@@ -66,11 +66,16 @@ public sealed record SaeTrainingOptions
     /// final <see cref="DecayFraction"/>).</summary>
     public int Resamplings { get; init; } = 4;
 
-    /// <summary>JumpReLU: width ε of the rectangle kernel of the threshold's straight-through estimator.</summary>
-    public float JumpReluBandwidth { get; init; } = 0.001f;
+    /// <summary>
+    /// JumpReLU: width ε of the rectangle kernel of the threshold's straight-through estimator, on the rescaled
+    /// activations. Wider than Gemma Scope's 0.001 so that thresholds get a useful gradient within budgets of a few
+    /// thousand steps.
+    /// </summary>
+    public float JumpReluBandwidth { get; init; } = 0.05f;
 
-    /// <summary>JumpReLU: initial threshold θ (on the rescaled activations).</summary>
-    public float JumpReluInitialThreshold { get; init; } = 0.001f;
+    /// <summary>JumpReLU: initial threshold θ on the rescaled activations (pre-activations are of order 1 there); a
+    /// start near the final scale again suits short runs better than Gemma Scope's 0.001.</summary>
+    public float JumpReluInitialThreshold { get; init; } = 0.5f;
 
     /// <summary>Rows used before training to estimate the input scale and initialise the decoder bias.</summary>
     public int InitializationRows { get; init; } = 16384;

@@ -1,11 +1,12 @@
 namespace SparseCircuits.Dictionaries.Training;
 
 /// <summary>
-/// A trained dictionary, in raw activation units, with the scale factors it was trained under (recorded in cfg.json)
-/// and the closing statistics (means over the last steps, on the training batches).
+/// A trained dictionary's parameters, in raw activation units, with the scale factors it was trained under (recorded in
+/// cfg.json) and the closing statistics (means over the last steps, on the training batches).
+/// <see cref="TrainableSae.ToDictionary"/> of <see cref="Parameters"/> gives the inference dictionary.
 /// </summary>
 public sealed record SaeTrainingResult(
-    TrainableSae Dictionary,
+    TrainableSae Parameters,
     SaeTrainingOptions Options,
     float InputScale,
     float OutputScale,

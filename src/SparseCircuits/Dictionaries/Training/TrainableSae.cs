@@ -9,9 +9,10 @@ namespace SparseCircuits.Dictionaries.Training;
 /// The parameters a trainer updates, in SAELens layout: W_enc [d_in, F], b_enc [F], W_dec [F, d_out], b_dec [d_out], and
 /// for JumpReLU the log of the thresholds, log θ [F] (θ = exp(log θ) stays positive). Encoding:
 /// pre = (x − b_dec)·W_enc + b_enc for an SAE (x·W_enc + b_enc for a transcoder, whose b_dec lives in the output space);
-/// f = ReLU(pre), TopK(ReLU(pre), k) or pre·1[pre &gt; θ]. Decoding: x̂ = f·W_dec + b_dec.
+/// f = ReLU(pre), TopK(ReLU(pre), k) or pre·1[pre &gt; θ]. Decoding: x̂ = f·W_dec + b_dec. <see cref="ToDictionary"/> gives
+/// the inference dictionary.
 /// </summary>
-public sealed class TrainableSae : IFeatureDictionary
+public sealed class TrainableSae
 {
     public TrainableSae(SaeArchitecture architecture, Tensor encoderWeight, Tensor encoderBias, Tensor decoderWeight,
         Tensor decoderBias, Tensor? logThreshold = null, int k = 0, DictionaryInfo? info = null)
@@ -86,6 +87,8 @@ public sealed class TrainableSae : IFeatureDictionary
         return MatMul.Linear(centred, EncoderWeight, EncoderBias, weightIsInOut: true);
     }
 
+    /// <summary>Features [.., F] as the trained dictionary computes them (no threshold gradient; see
+    /// <see cref="SaeObjective"/> for the training forms).</summary>
     public Tensor Encode(Tensor x)
     {
         var pre = PreActivations(x);
@@ -97,35 +100,33 @@ public sealed class TrainableSae : IFeatureDictionary
         };
     }
 
-    public SparseCodes EncodeSparse(Tensor x)
-    {
-        using var _ = Tape.NoGrad();
-        var f = Encode(x.View(x.Rows, InputDim));
-        return SparseCodes.FromDense(f);
-    }
-
-    public Tensor Decode(Tensor features, Tensor? input = null)
+    /// <summary>x̂ = f·W_dec + b_dec, differentiable in f and the parameters.</summary>
+    public Tensor Decode(Tensor features)
     {
         if (features.Columns != Width) throw new ArgumentException($"Features {features} do not end in F = {Width}.");
         return MatMul.Linear(features, DecoderWeight, DecoderBias, weightIsInOut: true);
     }
 
-    public Tensor DecodeSparse(SparseCodes features, Tensor? input = null)
+    /// <summary>
+    /// The inference dictionary with these weights (copies, so further training does not change it): a
+    /// <see cref="ReluSae"/>, <see cref="TopKSae"/> or <see cref="JumpReluSae"/>, which the SAELens writer saves.
+    /// </summary>
+    public SparseAutoencoder ToDictionary()
     {
-        int d = OutputDim;
-        var y = Tensor.Empty(features.Rows, d);
-        var ys = y.Span;
-        var w = DecoderWeight.Span;
-        for (int r = 0; r < features.Rows; r++)
+        var weights = SaeWeights.SaeLens(EncoderWeight.Clone(), EncoderBias.Clone(), DecoderWeight.Clone(), DecoderBias.Clone(),
+            applyDecoderBiasToInput: SubtractsDecoderBiasFromInput);
+        var info = Info with { Kind = Architecture switch
         {
-            var row = ys.Slice(r * d, d);
-            DecoderBias.Span.CopyTo(row);
-            var idx = features.IndicesOf(r);
-            var val = features.ValuesOf(r);
-            for (int j = 0; j < idx.Length; j++)
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(w.Slice(idx[j] * d, d), val[j], row, row);
-        }
-        return y;
+            SaeArchitecture.Relu => ReluSae.KindName,
+            SaeArchitecture.TopK => TopKSae.KindName,
+            _ => JumpReluSae.KindName,
+        } };
+        return Architecture switch
+        {
+            SaeArchitecture.Relu => new ReluSae(info, weights),
+            SaeArchitecture.TopK => new TopKSae(info, weights, K),
+            _ => new JumpReluSae(info, weights, Threshold()),
+        };
     }
 
     /// <summary>
