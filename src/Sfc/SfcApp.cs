@@ -17,6 +17,9 @@ public static class SfcApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(GenerateCorpusCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
+        root.Subcommands.Add(TrainSaeCommand.Create());
+        root.Subcommands.Add(SaeEvalCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
         return root;
     }
 

@@ -1,0 +1,28 @@
+using SparseCircuits.Tensors;
+
+namespace SparseCircuits.Dictionaries.Training;
+
+/// <summary>
+/// Rows of activations to train a dictionary on: the input rows and the rows to reconstruct (the same rows for an SAE,
+/// another site's activations for a transcoder). A source never runs out: finite data is cycled. Deterministic for its
+/// seed.
+/// </summary>
+public interface IActivationSource
+{
+    /// <summary>d_in: width of an input row.</summary>
+    int InputDim { get; }
+
+    /// <summary>d_out: width of a target row (= d_in for an SAE).</summary>
+    int OutputDim { get; }
+
+    /// <summary>The next <paramref name="rows"/> rows.</summary>
+    ActivationBatch Next(int rows);
+}
+
+/// <summary>Input rows [N, d_in] and target rows [N, d_out]; for an SAE both are the same tensor.</summary>
+public sealed record ActivationBatch(Tensor Input, Tensor Target)
+{
+    public int Rows => Input.Rows;
+
+    public bool IsAutoencoding => ReferenceEquals(Input, Target);
+}
