@@ -143,6 +143,29 @@ public class SpliceTests
         Fixtures.AssertRelative(contribution, Splice.Intervene(x, dict, null, e => Tensor.Zeros(e.ShapeArray)), 1e-5, "error ablated");
     }
 
+    [SharedFact]
+    public void SubstitutedFeaturesAndErrorCarryTheSameGradients()
+    {
+        const string arch = "tiny_gpt2";
+        var model = Fixtures.Model(arch);
+        var set = DictionarySet.Load(Path.Combine(Fixtures.ModelDir(arch), "dictionaries"), model.Config);
+        var batch = Batch(arch);
+        var site = Site.ResidPost(0);
+        var probe = new ModelSplice(set);
+        model.Forward(batch, probe.Hooks());
+        var codes = probe[site].Codes;
+        var error = probe[site].Error.Clone().RequireGrad();
+
+        var plain = Run(model, batch, null);
+        var handles = new SpliceHandles();
+        var substituted = Run(model, batch, null, hooks => hooks.Replace(site.Name, x => Splice.Substitute(set[site], codes, error, handles)));
+        Fixtures.AssertRelative(plain.Logits.Span, substituted.Logits, 1e-5, "logits with dec(f) + ε substituted");
+        var g = plain.SiteGradients[site];
+        Fixtures.AssertRelative(g.Span, handles.ErrorGradient(substituted.Gradients), 1e-5, "error gradient");
+        Fixtures.AssertRelative(g.Span, substituted.Gradients.Batched(error)!, 1e-5, "gradient passed on to the given error");
+        Fixtures.AssertRelative(NaiveFeatureGradients(set[site], handles.Tracked, g), handles.FeatureGradients(substituted.Gradients), 1e-5, "feature gradients");
+    }
+
     internal static TokenBatch Batch(string arch)
     {
         using var expected = Fixtures.Expected(arch);
@@ -154,11 +177,12 @@ public class SpliceTests
 
     /// <summary>Forward with the embedding output made a gradient leaf, then one backward pass of two random seeds over
     /// all logits, reading the gradient at every dictionary site.</summary>
-    internal static RunResult Run(Transformer model, TokenBatch batch, ModelSplice? splice)
+    internal static RunResult Run(Transformer model, TokenBatch batch, ModelSplice? splice, Action<ForwardHooks>? addHooks = null)
     {
         Tensor? embedding = null;
         var hooks = new ForwardHooks().Replace(Site.Embed.Name, x => embedding = x.Detach().RequireGrad());
         splice?.AddTo(hooks);
+        addHooks?.Invoke(hooks);
         var siteGradients = new Dictionary<Site, Tensor>();
         var gradHooks = new GradHooks();
         foreach (var site in Site.DictionarySites(model.Config)) gradHooks.Read(site.Name, g => siteGradients[site] = g.Clone());
