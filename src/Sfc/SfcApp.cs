@@ -20,6 +20,7 @@ public static class SfcApp
         root.Subcommands.Add(TrainSaeCommand.Create());
         root.Subcommands.Add(SaeEvalCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(CircuitCommand.Create());
         return root;
     }
 
