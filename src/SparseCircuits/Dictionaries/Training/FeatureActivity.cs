@@ -10,17 +10,12 @@ public sealed class FeatureActivity
 
     public int Width => silentRows.Length;
 
-    /// <summary>Updates from dense features [N, F] of one batch.</summary>
-    public void Observe(ReadOnlySpan<float> features, int rows)
+    /// <summary>Updates from the features of one batch.</summary>
+    public void Observe(SparseCodes codes)
     {
-        int f = silentRows.Length;
-        var fired = new bool[f];
-        for (int r = 0; r < rows; r++)
-        {
-            var row = features.Slice(r * f, f);
-            for (int j = 0; j < f; j++) if (row[j] != 0) fired[j] = true;
-        }
-        for (int j = 0; j < f; j++) silentRows[j] = fired[j] ? 0 : silentRows[j] + rows;
+        var fired = new bool[silentRows.Length];
+        foreach (int j in codes.Indices) fired[j] = true;
+        for (int j = 0; j < fired.Length; j++) silentRows[j] = fired[j] ? 0 : silentRows[j] + codes.Rows;
     }
 
     public long SilentRows(int feature) => silentRows[feature];

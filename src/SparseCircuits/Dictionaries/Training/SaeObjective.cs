@@ -3,16 +3,20 @@ using SparseCircuits.Tensors.Ops;
 
 namespace SparseCircuits.Dictionaries.Training;
 
-/// <summary>The pieces of one batch's loss, with what the progress report needs.</summary>
+/// <summary>The pieces of one batch's loss (means over rows), the features and reconstruction, and what the progress
+/// report needs. <see cref="Total"/> is on the tape when the loss was built from differentiable ops.</summary>
 public sealed record SaeLoss(
     Tensor Total,
     double Reconstruction,
     double Sparsity,
     double Auxiliary,
-    Tensor Features,
+    SparseCodes Codes,
     Tensor Reconstructed,
-    double L0,
-    double ExplainedVariance);
+    double ExplainedVariance)
+{
+    /// <summary>Mean number of active features per row.</summary>
+    public double L0 => Codes.MeanL0;
+}
 
 /// <summary>
 /// The training loss of a dictionary on one batch, built from differentiable ops so the tape gives its gradient. All
@@ -66,8 +70,8 @@ public static class SaeObjective
             total = Elementwise.Add(total, Elementwise.Scale(aux, auxCoefficient));
         }
 
-        return new SaeLoss(total, reconstruction.ToFloat(), sparsity?.ToFloat() ?? 0, auxiliary, features, reconstructed,
-            L0(features), ExplainedVariance(batch.Target, error));
+        return new SaeLoss(total, reconstruction.ToFloat(), sparsity?.ToFloat() ?? 0, auxiliary, SparseCodes.FromDense(features),
+            reconstructed, ExplainedVariance(batch.Target, error));
     }
 
     /// <summary>‖e − ê‖² per row, ê from the top-k_aux dead pre-activations; e (the current error) is a constant.</summary>
@@ -81,14 +85,6 @@ public static class SaeObjective
         // e = y − ŷ = −error; ‖ê − e‖² = ‖ê + error‖², with error detached.
         var residual = Elementwise.Add(auxReconstruction, error.Detach());
         return Elementwise.Scale(Reductions.Sum(Elementwise.Mul(residual, residual)), perRow);
-    }
-
-    /// <summary>Mean number of nonzero features per row.</summary>
-    public static double L0(Tensor features)
-    {
-        long nonzero = 0;
-        foreach (var v in features.Span) if (v != 0) nonzero++;
-        return (double)nonzero / features.Rows;
     }
 
     /// <summary>1 − Σ‖y − ŷ‖² / Σ‖y − ȳ‖² over the batch, with ȳ the batch mean (float64).</summary>

@@ -66,13 +66,19 @@ public sealed class SaeTrainer
             var dead = policy == DeadFeaturePolicy.AuxK ? activity.Dead(window) : null;
 
             SaeLoss loss;
-            using (var tape = Tape.Record())
+            if (o.Architecture == SaeArchitecture.TopK && !o.UseAutogradForTopK)
             {
+                (loss, var gradients) = TopKObjective.Compute(sae, batch, dead, auxK, o.AuxKCoefficient);
+                optimizer.Step(gradients);
+            }
+            else
+            {
+                using var tape = Tape.Record();
                 loss = SaeObjective.Compute(sae, batch, lambda, o.JumpReluBandwidth, dead, auxK, o.AuxKCoefficient);
                 optimizer.Step(tape.Backward(loss.Total));
             }
             tokens += batch.Rows;
-            activity.Observe(loss.Features.Span, batch.Rows);
+            activity.Observe(loss.Codes);
 
             if (resampleSteps.Contains(step))
             {

@@ -77,6 +77,10 @@ public sealed record SaeTrainingOptions
     /// start near the final scale again suits short runs better than Gemma Scope's 0.001.</summary>
     public float JumpReluInitialThreshold { get; init; } = 0.5f;
 
+    /// <summary>TopK normally uses the hand-written sparse gradient (<see cref="TopKObjective"/>); this forces the
+    /// autograd one (they agree to float tolerance; the switch exists to compare them).</summary>
+    public bool UseAutogradForTopK { get; init; }
+
     /// <summary>Rows used before training to estimate the input scale and initialise the decoder bias.</summary>
     public int InitializationRows { get; init; } = 16384;
 

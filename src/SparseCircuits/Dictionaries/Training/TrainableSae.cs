@@ -107,14 +107,18 @@ public sealed class TrainableSae
         return MatMul.Linear(features, DecoderWeight, DecoderBias, weightIsInOut: true);
     }
 
+    /// <summary>The inference dictionary over these very tensors (no copy: it changes as training updates them).</summary>
+    public SparseAutoencoder ToView() => Build(EncoderWeight, EncoderBias, DecoderWeight, DecoderBias);
+
     /// <summary>
     /// The inference dictionary with these weights (copies, so further training does not change it): a
     /// <see cref="ReluSae"/>, <see cref="TopKSae"/> or <see cref="JumpReluSae"/>, which the SAELens writer saves.
     /// </summary>
-    public SparseAutoencoder ToDictionary()
+    public SparseAutoencoder ToDictionary() => Build(EncoderWeight.Clone(), EncoderBias.Clone(), DecoderWeight.Clone(), DecoderBias.Clone());
+
+    private SparseAutoencoder Build(Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec)
     {
-        var weights = SaeWeights.SaeLens(EncoderWeight.Clone(), EncoderBias.Clone(), DecoderWeight.Clone(), DecoderBias.Clone(),
-            applyDecoderBiasToInput: SubtractsDecoderBiasFromInput);
+        var weights = SaeWeights.SaeLens(wEnc, bEnc, wDec, bDec, applyDecoderBiasToInput: SubtractsDecoderBiasFromInput);
         var info = Info with { Kind = Architecture switch
         {
             SaeArchitecture.Relu => ReluSae.KindName,
