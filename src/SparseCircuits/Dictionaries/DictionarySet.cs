@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.ExceptionServices;
 using SparseCircuits.Models;
 
 namespace SparseCircuits.Dictionaries;
@@ -52,10 +53,28 @@ public sealed class DictionarySet : IReadOnlyDictionary<Site, IFeatureDictionary
             Add(DictionaryLoader.LoadFolder(folder, null, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))), folder);
         else
         {
-            foreach (var sub in Directory.GetDirectories(folder).OrderBy(p => p, StringComparer.Ordinal))
+            var subs = Directory.GetDirectories(folder).OrderBy(p => p, StringComparer.Ordinal)
+                .Select(sub => (Sub: sub, Files: DictionaryLoader.FindFolder(sub)))
+                .Where(s => s.Files is not null)
+                .ToArray();
+            // Two at a time: one file's reading overlaps another's transposes and checks. The first failure in
+            // folder order is reported, as a sequential load would.
+            var results = new (IFeatureDictionary? Dictionary, ExceptionDispatchInfo? Error)[subs.Length];
+            Parallel.For(0, subs.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
             {
-                if (DictionaryLoader.FindFolder(sub) is not { } dictFolder) continue;
-                Add(DictionaryLoader.LoadFolder(dictFolder, null, Path.GetFileName(sub)), sub);
+                try
+                {
+                    results[i] = (DictionaryLoader.LoadFolder(subs[i].Files!, null, Path.GetFileName(subs[i].Sub)), null);
+                }
+                catch (Exception e)
+                {
+                    results[i] = (null, ExceptionDispatchInfo.Capture(e));
+                }
+            });
+            for (int i = 0; i < subs.Length; i++)
+            {
+                results[i].Error?.Throw();
+                Add(results[i].Dictionary!, subs[i].Sub);
             }
         }
         if (loaded.Count == 0)

@@ -37,6 +37,60 @@ public sealed class SparseCodes
 
     public ReadOnlySpan<float> ValuesOf(int row) => Values.AsSpan(RowStart[row], RowStart[row + 1] - RowStart[row]);
 
+    /// <summary>Rows with no active features.</summary>
+    public static SparseCodes Empty(int rows, int width) => new(rows, width, new int[rows + 1], [], []);
+
+    /// <summary>The value of feature <paramref name="feature"/> in row <paramref name="row"/> (0 when inactive).</summary>
+    public float ValueAt(int row, int feature)
+    {
+        int i = IndicesOf(row).BinarySearch(feature);
+        return i >= 0 ? Values[RowStart[row] + i] : 0f;
+    }
+
+    /// <summary>
+    /// This code read at another set of positions: row r's entries are <c>indices[rowStart[r]..rowStart[r+1]]</c>
+    /// (ascending), with this code's values there (0 where a feature is inactive). Used to choose which features a
+    /// splice records gradients for.
+    /// </summary>
+    public SparseCodes At(int[] rowStart, int[] indices)
+    {
+        if (rowStart.Length != Rows + 1) throw new ArgumentException($"{rowStart.Length - 1} rows of positions for {Rows} rows of codes.");
+        var values = new float[indices.Length];
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
+            {
+                if ((uint)indices[e] >= (uint)Width) throw new ArgumentOutOfRangeException(nameof(indices), $"Feature {indices[e]} outside 0..{Width - 1}.");
+                if (e > rowStart[r] && indices[e] <= indices[e - 1]) throw new ArgumentException($"Row {r}: feature indices must ascend.");
+                values[e] = ValueAt(r, indices[e]);
+            }
+        }
+        return new SparseCodes(Rows, Width, (int[])rowStart.Clone(), (int[])indices.Clone(), values);
+    }
+
+    /// <summary>Positions active here or in <paramref name="other"/> (same rows and width), with this code's values.</summary>
+    public SparseCodes Union(SparseCodes other)
+    {
+        if (other.Rows != Rows || other.Width != Width) throw new ArgumentException("Sparse codes of different shapes.");
+        var start = new int[Rows + 1];
+        var idx = new List<int>(NonZeros + other.NonZeros);
+        for (int r = 0; r < Rows; r++)
+        {
+            var a = IndicesOf(r);
+            var b = other.IndicesOf(r);
+            int i = 0, j = 0;
+            while (i < a.Length || j < b.Length)
+            {
+                int next = j >= b.Length || (i < a.Length && a[i] <= b[j]) ? a[i] : b[j];
+                idx.Add(next);
+                if (i < a.Length && a[i] == next) i++;
+                if (j < b.Length && b[j] == next) j++;
+            }
+            start[r + 1] = idx.Count;
+        }
+        return At(start, idx.ToArray());
+    }
+
     /// <summary>The nonzero entries of a dense [N, F] matrix.</summary>
     public static SparseCodes FromDense(ReadOnlySpan<float> dense, int rows, int width)
     {

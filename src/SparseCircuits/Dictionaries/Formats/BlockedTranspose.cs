@@ -1,38 +1,112 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SparseCircuits.Tensors;
 
 namespace SparseCircuits.Dictionaries.Formats;
 
-/// <summary>A cache-blocked, parallel matrix transpose (dictionary_learning stores decoders [d, F]; decoding wants rows
-/// [F, d]).</summary>
+/// <summary>
+/// A cache- and TLB-blocked, parallel matrix transpose (dictionary_learning stores decoders [d, F]; decoding wants rows
+/// [F, d]). Each core takes a contiguous band of destination rows and walks it in square tiles, so both the reads and
+/// the writes of a tile stay within a few pages. It also reports whether every element is finite, which saves the
+/// loader a separate pass over the matrix.
+/// </summary>
 public static class BlockedTranspose
 {
-    private const int Tile = 32;
+    private const int Tile = 64;
 
     /// <summary>The transpose of a [rows, cols] matrix as a new [cols, rows] tensor.</summary>
-    public static Tensor Transpose(Tensor m)
+    public static Tensor Transpose(Tensor m) => Transpose(m, out _);
+
+    /// <summary>The transpose, and whether every element is finite (no NaN or infinity).</summary>
+    public static unsafe Tensor Transpose(Tensor m, out bool allFinite)
     {
         if (m.Rank != 2) throw new ArgumentException($"Transpose needs a matrix; got {m}.");
         int rows = m.Dim(0), cols = m.Dim(1);
         var t = Tensor.Empty(cols, rows);
-        var src = m.Storage;
-        var dst = t.Storage;
-        int colTiles = (cols + Tile - 1) / Tile;
-        // Each work item is one band of Tile source columns = Tile destination rows: writes never overlap.
-        Parallelism.For(colTiles, (long)Tile * rows, ct =>
+        int bands = (long)rows * cols < Parallelism.MinParallelWork ? 1 : Math.Min(Parallelism.Degree, (cols + Tile - 1) / Tile);
+        var finite = new bool[bands];
+        using MemoryHandle src = m.Storage.Pin(), dst = t.Storage.Pin();
+        float* s = (float*)src.Pointer, d = (float*)dst.Pointer;
+        Parallelism.For(bands, (long)rows * cols / Math.Max(1, bands), band =>
         {
-            var s = src.Span;
-            var d = dst.Span;
-            int c0 = ct * Tile, c1 = Math.Min(cols, c0 + Tile);
-            for (int r0 = 0; r0 < rows; r0 += Tile)
+            // Band = destination rows [c0, c1) = source columns [c0, c1), split on tile boundaries.
+            int tiles = (cols + Tile - 1) / Tile;
+            int c0 = (int)((long)tiles * band / bands) * Tile, c1 = Math.Min(cols, (int)((long)tiles * (band + 1) / bands) * Tile);
+            var poison = Vector256<float>.Zero; // stays 0 unless an element is NaN or ±∞ (x·0 is then NaN)
+            for (int ct = c0; ct < c1; ct += Tile)
             {
-                int r1 = Math.Min(rows, r0 + Tile);
-                for (int r = r0; r < r1; r++)
+                int ce = Math.Min(c1, ct + Tile);
+                for (int rt = 0; rt < rows; rt += Tile)
                 {
-                    var srcRow = s.Slice(r * cols, cols);
-                    for (int c = c0; c < c1; c++) d[c * rows + r] = srcRow[c];
+                    int re = Math.Min(rows, rt + Tile);
+                    if (Avx.IsSupported && re - rt == Tile && ce - ct == Tile)
+                    {
+                        for (int r = rt; r < re; r += 8)
+                        for (int c = ct; c < ce; c += 8)
+                            poison = Transpose8x8(s + (long)r * cols + c, cols, d + (long)c * rows + r, rows, poison);
+                        continue;
+                    }
+                    float scalarPoison = 0f;
+                    for (int r = rt; r < re; r++)
+                    {
+                        float* from = s + (long)r * cols;
+                        float* to = d + r;
+                        for (int c = ct; c < ce; c++)
+                        {
+                            float v = from[c];
+                            scalarPoison += v * 0f;
+                            to[(long)c * rows] = v;
+                        }
+                    }
+                    poison += Vector256.Create(scalarPoison);
                 }
             }
+            poison = Vector256.Equals(poison, Vector256<float>.Zero);
+            finite[band] = poison.ExtractMostSignificantBits() == 0xFF;
         });
+        allFinite = Array.TrueForAll(finite, f => f);
         return t;
+    }
+
+    /// <summary>Transposes the 8×8 block at <paramref name="from"/> (row stride <paramref name="fromStride"/>) into
+    /// <paramref name="to"/> (row stride <paramref name="toStride"/>); adds x·0 of every element to the poison.</summary>
+    private static unsafe Vector256<float> Transpose8x8(float* from, int fromStride, float* to, int toStride, Vector256<float> poison)
+    {
+        var r0 = Avx.LoadVector256(from);
+        var r1 = Avx.LoadVector256(from + fromStride);
+        var r2 = Avx.LoadVector256(from + 2 * fromStride);
+        var r3 = Avx.LoadVector256(from + 3 * fromStride);
+        var r4 = Avx.LoadVector256(from + 4 * fromStride);
+        var r5 = Avx.LoadVector256(from + 5 * fromStride);
+        var r6 = Avx.LoadVector256(from + 6 * fromStride);
+        var r7 = Avx.LoadVector256(from + 7 * fromStride);
+        var zero = Vector256<float>.Zero;
+        poison += ((r0 + r1) + (r2 + r3) + (r4 + r5) + (r6 + r7)) * zero;
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(to, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(to + toStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(to + 2 * toStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(to + 3 * toStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(to + 4 * toStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(to + 5 * toStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(to + 6 * toStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(to + 7 * toStride, Avx.Permute2x128(u3, u7, 0x31));
+        return poison;
     }
 }

@@ -98,15 +98,26 @@ public static class DictionaryLearningFormat
 
         public Tensor Get(string name, params int[] shape)
         {
-            if (shape.Length > 0) WeightChecks.RequireShape(file.Path, Info(name), shape, "to match encoder.weight / W_enc");
-            else Info(name);
-            var t = file.ReadTensor(name);
+            var t = Read(name, shape);
             WeightChecks.RequireFinite(file.Path, name, t);
             return t;
         }
 
-        /// <summary>A [d, F] decoder as rows [F, d].</summary>
-        public Tensor Decoder(string name, int d, int f) => BlockedTranspose.Transpose(Get(name, d, f));
+        /// <summary>A [d, F] decoder as rows [F, d]; the transpose checks finiteness on the way.</summary>
+        public Tensor Decoder(string name, int d, int f)
+        {
+            var stored = Read(name, d, f);
+            var rows = BlockedTranspose.Transpose(stored, out bool finite);
+            if (!finite) WeightChecks.RequireFinite(file.Path, name, stored); // throws, naming the first bad element
+            return rows;
+        }
+
+        private Tensor Read(string name, params int[] shape)
+        {
+            if (shape.Length > 0) WeightChecks.RequireShape(file.Path, Info(name), shape, "to match encoder.weight / W_enc");
+            else Info(name);
+            return file.GetTensor(name);
+        }
 
         public int Integer(string name)
         {

@@ -35,7 +35,7 @@ internal static class WeightChecks
         for (int i = first * Chunk; i < s.Length; i++)
         {
             if (float.IsFinite(s[i])) continue;
-            throw SfcInputException.ForFile(path, $"tensor '{name}' {Shapes.Format(t.Shape)} holds {s[i]} at {Position(t.Shape, i)}: the weights are not finite");
+            throw SfcInputException.ForFile(path, $"tensor '{name}' {Shapes.Format(t.Shape)} holds {(float.IsNaN(s[i]) ? "NaN" : s[i] > 0 ? "+inf" : "-inf")} at {Position(t.Shape, i)}: the weights are not finite");
         }
     }
 

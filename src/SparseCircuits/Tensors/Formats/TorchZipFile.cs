@@ -26,6 +26,8 @@ public sealed class TorchZipFile : ITensorFile
     private readonly string[] names;
     private readonly object gate = new();
     private bool disposed;
+    private MappedFile? mapping;
+    private Dictionary<string, ZipStoredEntry>? storedEntries;
 
     private TorchZipFile(string path, FileStream stream, ZipArchive archive, string prefix, List<KeyValuePair<string, TorchStoredTensor>> flattened)
     {
@@ -112,7 +114,36 @@ public sealed class TorchZipFile : ITensorFile
         return result;
     }
 
-    public Tensor GetTensor(string name) => ReadTensor(name);
+    /// <summary>The tensor without a copy where the file allows it: a contiguous float32 view of a storage that is stored
+    /// uncompressed (as torch.save writes them) is memory-mapped copy-on-write, as <see cref="SafetensorsFile.MapTensor"/>
+    /// does; anything else is read as by <see cref="ReadTensor"/>.</summary>
+    public Tensor GetTensor(string name) => TryMap(name) ?? ReadTensor(name);
+
+    private Tensor? TryMap(string name)
+    {
+        var t = Stored(name);
+        if (t.Storage.DType != StoredDType.F32 || !t.IsContiguous || t.ElementCount == 0 || t.ElementCount > Array.MaxLength) return null;
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (storedEntries is null)
+            {
+                try
+                {
+                    mapping = MappedFile.Open(Path, stream.Length);
+                    storedEntries = ZipStoredEntries.Read(mapping);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    storedEntries = new Dictionary<string, ZipStoredEntry>();
+                }
+            }
+            if (!storedEntries.TryGetValue($"{prefix}data/{t.Storage.Key}", out var entry)) return null;
+            long offset = entry.DataOffset + t.Offset * sizeof(float);
+            if (offset % sizeof(float) != 0 || (t.Offset + t.ElementCount) * sizeof(float) > entry.Length) return null;
+            return new Tensor(mapping!.Floats(offset, (int)t.ElementCount), CheckedShape(name, t));
+        }
+    }
 
     public long[] ReadInt64(string name)
     {
@@ -132,6 +163,7 @@ public sealed class TorchZipFile : ITensorFile
         {
             if (disposed) return;
             disposed = true;
+            mapping?.Dispose();
             archive.Dispose();
             stream.Dispose();
         }
