@@ -43,8 +43,6 @@ internal sealed class CorpusInputs
         return paths;
     }
 
-    public static Transformer LoadModel(string path) => ModelLoader.Load(path);
-
     /// <summary>The tokenizer named by --tokenizer, else one found beside the model (its folder, or tok*.bin /
     /// tokenizer.bin next to a llama2.c file), else null (then only token-id corpora can be read).</summary>
     public ITokenizer? LoadTokenizer(ParseResult parse)

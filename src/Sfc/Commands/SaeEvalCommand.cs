@@ -5,6 +5,7 @@ using Spectre.Console;
 using SparseCircuits;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Dictionaries.Quality;
+using SparseCircuits.Models;
 
 namespace Sfc.Commands;
 
@@ -33,7 +34,7 @@ public static class SaeEvalCommand
             if (parse.GetValue(maxContexts) is < 1) throw new SfcInputException("--max-contexts: must be at least 1");
             double denseThreshold = parse.GetValue(dense);
             if (denseThreshold is < 0 or > 1) throw new SfcInputException($"--dense-threshold: must lie in [0, 1], got {denseThreshold}");
-            var model = CorpusInputs.LoadModel(parse.GetValue(inputs.Model)!);
+            var model = ModelLoader.Load(parse.GetValue(inputs.Model)!);
             var set = DictionarySet.Load(parse.GetValue(dictionaries)!, model.Config);
             var tokenizer = inputs.LoadTokenizer(parse);
             var options = new SaeEvalOptions

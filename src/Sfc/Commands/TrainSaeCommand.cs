@@ -62,7 +62,7 @@ public static class TrainSaeCommand
                 throw new SfcInputException("--l1: topk dictionaries take --k, not --l1");
             if (architecture != SaeArchitecture.TopK && parse.GetValue(k) is not null)
                 throw new SfcInputException($"--k: only topk dictionaries take --k ({architecture.CliName()} takes --l1)");
-            options.Validate(1);
+            options.Validate();
             var outDir = parse.GetValue(output)!;
             if (File.Exists(outDir)) throw SfcInputException.ForFile(outDir, "--out names a file, not a folder");
             var corpusPaths = inputs.CorpusPaths(parse);
@@ -70,7 +70,7 @@ public static class TrainSaeCommand
             if (bufferRows < 1) throw new SfcInputException($"--buffer: must be positive, got {bufferRows}");
 
             var modelPath = parse.GetValue(inputs.Model)!;
-            var model = CorpusInputs.LoadModel(modelPath);
+            var model = ModelLoader.Load(modelPath);
             inputSite.ValidateFor(model.Config);
             outputSite.ValidateFor(model.Config);
             if (outputSite.Order < inputSite.Order)
@@ -79,7 +79,7 @@ public static class TrainSaeCommand
 
             bool quiet = parse.GetValue(json);
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(parse.InvocationConfiguration.Output) });
-            var info = new DictionaryInfo(architecture.SaeLensName(), inputSite, outputSite, outDir);
+            var info = new DictionaryInfo(architecture.CliName(), inputSite, outputSite, outDir);
             var provenance = new TrainingProvenance(modelPath, corpusPaths, parse.GetValue(inputs.Context), tokenizer?.BosId is not null, bufferRows);
 
             SaeTrainingResult? result = null;

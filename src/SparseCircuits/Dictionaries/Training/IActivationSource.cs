@@ -1,5 +1,3 @@
-using SparseCircuits.Tensors;
-
 namespace SparseCircuits.Dictionaries.Training;
 
 /// <summary>
@@ -17,12 +15,4 @@ public interface IActivationSource
 
     /// <summary>The next <paramref name="rows"/> rows.</summary>
     ActivationBatch Next(int rows);
-}
-
-/// <summary>Input rows [N, d_in] and target rows [N, d_out]; for an SAE both are the same tensor.</summary>
-public sealed record ActivationBatch(Tensor Input, Tensor Target)
-{
-    public int Rows => Input.Rows;
-
-    public bool IsAutoencoding => ReferenceEquals(Input, Target);
 }

@@ -16,18 +16,10 @@ public enum SaeArchitecture
 /// <summary>Parsing and naming of <see cref="SaeArchitecture"/> as the command line and cfg.json spell it.</summary>
 public static class SaeArchitectureNames
 {
-    /// <summary>"relu", "topk" or "jumprelu".</summary>
+    /// <summary>"relu", "topk" or "jumprelu" (also the <see cref="DictionaryInfo.Kind"/> of the trained dictionary).</summary>
     public static string CliName(this SaeArchitecture a) => a switch
     {
         SaeArchitecture.Relu => "relu",
-        SaeArchitecture.TopK => "topk",
-        _ => "jumprelu",
-    };
-
-    /// <summary>SAELens's <c>architecture</c> field: "standard", "topk" or "jumprelu".</summary>
-    public static string SaeLensName(this SaeArchitecture a) => a switch
-    {
-        SaeArchitecture.Relu => "standard",
         SaeArchitecture.TopK => "topk",
         _ => "jumprelu",
     };

@@ -30,7 +30,7 @@ public sealed class SaeTrainer
     public SaeTrainingResult Train(IActivationSource source, DictionaryInfo info, IProgress<SaeTrainingProgress>? progress = null,
         CancellationToken cancellation = default)
     {
-        var o = Options.Validate(source.InputDim);
+        var o = Options.Validate();
         if (!info.IsTranscoder && source.InputDim != source.OutputDim)
             throw new ArgumentException("An SAE's source must give targets of the input width.");
         var rng = new Random(o.Seed);

@@ -93,7 +93,7 @@ public sealed record SaeTrainingOptions
     public int Steps => (int)Math.Max(1, Tokens / BatchSize);
 
     /// <summary>Checks the options against each other; throws <see cref="SfcInputException"/> naming the flag.</summary>
-    public SaeTrainingOptions Validate(int inputDim)
+    public SaeTrainingOptions Validate()
     {
         if (Width <= 0) throw new SfcInputException($"--width: must be positive, got {Width}");
         if (Architecture == SaeArchitecture.TopK)
@@ -106,7 +106,6 @@ public sealed record SaeTrainingOptions
         if (Tokens <= 0) throw new SfcInputException($"--tokens: must be positive, got {Tokens}");
         if (BatchSize <= 0) throw new SfcInputException($"--batch-size: must be positive, got {BatchSize}");
         if (!(LearningRate > 0)) throw new SfcInputException($"--lr: must be positive, got {LearningRate}");
-        if (inputDim <= 0) throw new ArgumentOutOfRangeException(nameof(inputDim));
         if (WarmupFraction is < 0 or > 1 || DecayFraction is < 0 or > 1 || WarmupFraction + DecayFraction > 1)
             throw new ArgumentException("Warm-up and decay fractions must lie in [0, 1] and sum to at most 1.");
         return this;

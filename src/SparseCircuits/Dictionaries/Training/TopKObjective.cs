@@ -24,8 +24,9 @@ public static class TopKObjective
 
         // Forward: centred input, dense pre-activations, the k largest positive ones per row, reconstruction.
         var centred = Centred(sae, batch.Input);
-        var codes = sae.ToView().EncodeSparse(batch.Input);
-        var reconstructed = sae.ToView().DecodeSparse(codes);
+        var view = sae.ToView();
+        var codes = view.EncodeSparse(batch.Input);
+        var reconstructed = view.DecodeSparse(codes);
         var error = Tensor.Empty(n, dOut); // ŷ − y
         TensorPrimitives.Subtract(reconstructed.Span, batch.Target.Span, error.Span);
         double reconstruction = SumOfSquares(error.Span) * perRow;

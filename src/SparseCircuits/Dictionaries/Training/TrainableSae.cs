@@ -33,7 +33,7 @@ public sealed class TrainableSae
         DecoderBias = decoderBias;
         LogThreshold = architecture == SaeArchitecture.JumpRelu ? logThreshold : null;
         K = k;
-        Info = info ?? new DictionaryInfo(architecture.SaeLensName(), Site.ResidPost(0), Site.ResidPost(0), "trained");
+        Info = info ?? new DictionaryInfo(architecture.CliName(), Site.ResidPost(0), Site.ResidPost(0), "trained");
         if (dIn != dOut && !Info.IsTranscoder)
             throw new ArgumentException($"An SAE reads and writes the same width; d_in {dIn} ≠ d_out {dOut}.");
     }

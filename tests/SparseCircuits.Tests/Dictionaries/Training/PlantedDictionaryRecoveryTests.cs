@@ -40,7 +40,7 @@ public class PlantedDictionaryRecoveryTests
             Seed = 3,
         };
         var result = new SaeTrainer(options).Train(new MatrixActivationSource(Data.Value.Rows, seed: 5),
-            new DictionaryInfo(arch.SaeLensName(), Site.ResidPost(0), Site.ResidPost(0), "planted"));
+            new DictionaryInfo(arch.CliName(), Site.ResidPost(0), Site.ResidPost(0), "planted"));
 
         int matched = Data.Value.Matched(result.Parameters.DecoderWeight, cosine: 0.9);
         Assert.True(matched >= 0.9 * Atoms, $"{architecture}: {matched} of {Atoms} planted atoms matched at cosine ≥ 0.9 " +

@@ -20,7 +20,7 @@ public class TrainedDictionaryWriterTests
         var data = new PlantedDictionary(12, 16, rows: 1024, meanActive: 2, seed: 2);
         var arch = SaeArchitectureNames.Parse(architecture);
         var options = new SaeTrainingOptions { Architecture = arch, Width = 32, K = 3, BatchSize = 128, Tokens = 128 * 20, InitializationRows = 256, Seed = 6 };
-        var info = new DictionaryInfo(arch.SaeLensName(), Site.ResidPost(1), Site.ResidPost(1), "test");
+        var info = new DictionaryInfo(arch.CliName(), Site.ResidPost(1), Site.ResidPost(1), "test");
         var result = new SaeTrainer(options).Train(new MatrixActivationSource(data.Rows), info);
 
         using var temp = new TempFolder();

@@ -42,6 +42,6 @@ public class TrainerDeterminismTests
             InitializationRows = 512,
         };
         return new SaeTrainer(options).Train(new MatrixActivationSource(Data.Value.Rows, seed: seed),
-            new DictionaryInfo(arch.SaeLensName(), Site.ResidPost(0), Site.ResidPost(0), "determinism"));
+            new DictionaryInfo(arch.CliName(), Site.ResidPost(0), Site.ResidPost(0), "determinism"));
     }
 }
