@@ -1,0 +1,61 @@
+using System.Text.Json;
+using SparseCircuits.Circuits;
+using SparseCircuits.Circuits.Attribution;
+using SparseCircuits.Circuits.Attribution.Edges;
+using SparseCircuits.Tests.TestSupport;
+using Xunit;
+
+namespace SparseCircuits.Tests.Circuits.Attribution;
+
+/// <summary>Edge effects (algorithm §5) equal those of the PyTorch reference implementation on the fixtures.</summary>
+public sealed class EdgeTests
+{
+    private const double NodeThreshold = 0.1;
+    private const int Positions = 6;
+
+    [SharedTheory]
+    [InlineData("tiny_gpt2")]
+    [InlineData("tiny_gpt_neox")]
+    public void EdgesWithAggregationNoneEqualPyTorch(string arch)
+    {
+        var batches = AttributionFixture.Run(arch, new AttributionOptions { Steps = 10 });
+        var model = AttributionFixture.Model(arch);
+        var dicts = AttributionFixture.Dictionaries(arch, model);
+        var attributor = new EdgeAttributor(model, dicts, NodeAggregation.None, Positions, NodeThreshold);
+        foreach (var batch in batches) attributor.Add(batch);
+        var edges = attributor.Finish();
+
+        using var json = AttributionFixture.Result($"{arch}_ig_none_edges.json");
+        var expected = json.RootElement.GetProperty("edges");
+        // resid_last -> y is the resid_last node effects themselves, not computed here
+        Assert.Equal(expected.EnumerateObject().Count(p => !p.Name.EndsWith("->y", StringComparison.Ordinal)), edges.Count);
+        var failures = new List<string>();
+        foreach (var e in edges)
+        {
+            string key = $"{e.Upstream}->{e.Downstream}";
+            var want = expected.GetProperty(key);
+            Assert.Equal(want.GetProperty("n_active_downstream_nodes").GetInt32(), attributor.ActiveDownstreamNodes[key]);
+            var ours = new Dictionary<(long, long, long, long), float>();
+            for (int n = 0; n < e.Count; n++)
+                ours[(e.Indices[4 * n], e.Indices[4 * n + 1], e.Indices[4 * n + 2], e.Indices[4 * n + 3])] = e.Values[n];
+            double scale = want.GetProperty("abs_sum").GetDouble();
+            double sum = e.Values.Sum(v => (double)v);
+            if (!Close(want.GetProperty("sum").GetDouble(), sum, scale)) failures.Add($"{key}: sum {sum} vs {want.GetProperty("sum").GetDouble()}");
+            double absSum = e.Values.Sum(v => Math.Abs((double)v));
+            if (!Close(scale, absSum, scale)) failures.Add($"{key}: abs_sum {absSum} vs {scale}");
+            foreach (var t in want.GetProperty("top").EnumerateArray())
+            {
+                var a = t.EnumerateArray().ToArray();
+                var index = (a[0].GetInt64(), a[1].GetInt64(), a[2].GetInt64(), a[3].GetInt64());
+                double v = a[4].GetDouble();
+                double got = ours.GetValueOrDefault(index);
+                if (!Close(v, got, Math.Abs(v))) failures.Add($"{key}: {index} = {got} vs {v}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
+    }
+
+    /// <summary>1e-4 relative to the value, with a floor of 1e-5 of the edge type's scale (float32 noise of tiny entries).</summary>
+    private static bool Close(double want, double got, double scale) =>
+        Math.Abs(want - got) <= 1e-4 * Math.Abs(want) + 1e-5 * Math.Max(scale, 1e-3);
+}
