@@ -16,18 +16,29 @@ public sealed class EdgeTests
     [SharedTheory]
     [InlineData("tiny_gpt2")]
     [InlineData("tiny_gpt_neox")]
-    public void EdgesWithAggregationNoneEqualPyTorch(string arch)
+    [InlineData("tiny_llama")]
+    public void EdgesWithAggregationNoneEqualPyTorch(string arch) =>
+        CompareWithFixture(arch, "dictionaries", NodeAggregation.None, $"{arch}_ig_none_edges.json");
+
+    [SharedTheory]
+    [InlineData("tiny_gpt2")]
+    [InlineData("tiny_gpt_neox")]
+    public void JumpReluEdgesWithAggregationSumEqualPyTorch(string arch) =>
+        CompareWithFixture(arch, "saelens_jumprelu", NodeAggregation.Sum, $"{arch}_jumprelu_ig_sum_edges.json");
+
+    private static void CompareWithFixture(string arch, string folder, NodeAggregation aggregation, string resultName)
     {
-        var batches = AttributionFixture.Run(arch, new AttributionOptions { Steps = 10 });
+        var batches = AttributionFixture.Run(arch, new AttributionOptions { Steps = 10 }, folder);
         var model = AttributionFixture.Model(arch);
-        var dicts = AttributionFixture.Dictionaries(arch, model);
-        var attributor = new EdgeAttributor(model, dicts, NodeAggregation.None, Positions, NodeThreshold);
+        var dicts = AttributionFixture.Dictionaries(arch, model, folder);
+        var attributor = new EdgeAttributor(model, dicts, aggregation, Positions, NodeThreshold);
         foreach (var batch in batches) attributor.Add(batch);
         var edges = attributor.Finish();
+        int width = aggregation == NodeAggregation.None ? 4 : 2;
 
-        using var json = AttributionFixture.Result($"{arch}_ig_none_edges.json");
+        using var json = AttributionFixture.Result(resultName);
         var expected = json.RootElement.GetProperty("edges");
-        // resid_last -> y is the resid_last node effects themselves, not computed here
+        // resid_last -> y is the resid_last node effects themselves, not computed by the edge attributor
         Assert.Equal(expected.EnumerateObject().Count(p => !p.Name.EndsWith("->y", StringComparison.Ordinal)), edges.Count);
         var failures = new List<string>();
         foreach (var e in edges)
@@ -35,21 +46,23 @@ public sealed class EdgeTests
             string key = $"{e.Upstream}->{e.Downstream}";
             var want = expected.GetProperty(key);
             Assert.Equal(want.GetProperty("n_active_downstream_nodes").GetInt32(), attributor.ActiveDownstreamNodes[key]);
-            var ours = new Dictionary<(long, long, long, long), float>();
-            for (int n = 0; n < e.Count; n++)
-                ours[(e.Indices[4 * n], e.Indices[4 * n + 1], e.Indices[4 * n + 2], e.Indices[4 * n + 3])] = e.Values[n];
+            Assert.Equal(width * e.Count, e.Indices.Length);
+            var ours = new Dictionary<string, float>();
+            for (int n = 0; n < e.Count; n++) ours[string.Join(",", e.Indices.Skip(width * n).Take(width))] = e.Values[n];
             double scale = want.GetProperty("abs_sum").GetDouble();
             double sum = e.Values.Sum(v => (double)v);
             if (!Close(want.GetProperty("sum").GetDouble(), sum, scale)) failures.Add($"{key}: sum {sum} vs {want.GetProperty("sum").GetDouble()}");
             double absSum = e.Values.Sum(v => Math.Abs((double)v));
             if (!Close(scale, absSum, scale)) failures.Add($"{key}: abs_sum {absSum} vs {scale}");
+            int nnz = want.GetProperty("nnz").GetInt32();
+            if (Math.Abs(nnz - e.Count) > 0) failures.Add($"{key}: nnz {e.Count} vs {nnz}");
             foreach (var t in want.GetProperty("top").EnumerateArray())
             {
                 var a = t.EnumerateArray().ToArray();
-                var index = (a[0].GetInt64(), a[1].GetInt64(), a[2].GetInt64(), a[3].GetInt64());
-                double v = a[4].GetDouble();
+                string index = string.Join(",", a.Take(width).Select(x => x.GetInt64()));
+                double v = a[width].GetDouble();
                 double got = ours.GetValueOrDefault(index);
-                if (!Close(v, got, Math.Abs(v))) failures.Add($"{key}: {index} = {got} vs {v}");
+                if (!Close(v, got, Math.Abs(v))) failures.Add($"{key}: ({index}) = {got} vs {v}");
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
