@@ -2,6 +2,8 @@ using System.Text.Json;
 using SparseCircuits.Circuits;
 using SparseCircuits.Circuits.Attribution;
 using SparseCircuits.Circuits.Attribution.Edges;
+using SparseCircuits.Circuits.Data;
+using SparseCircuits.Models;
 using SparseCircuits.Tests.TestSupport;
 using Xunit;
 
@@ -25,6 +27,45 @@ public sealed class EdgeTests
     [InlineData("tiny_gpt_neox")]
     public void JumpReluEdgesWithAggregationSumEqualPyTorch(string arch) =>
         CompareWithFixture(arch, "saelens_jumprelu", NodeAggregation.Sum, $"{arch}_jumprelu_ig_sum_edges.json");
+
+    /// <summary>
+    /// Path decomposition (algorithm §15.6): for parallel blocks V(none) − V(stop mlp) − V(stop attn) + V(stop both) = 0
+    /// for the VJP from resid_l nodes into resid_{l−1}; for sequential blocks it is the resid → attn → mlp → resid path,
+    /// which is not 0. The stop-gradients must also actually change the VJP.
+    /// </summary>
+    [SharedTheory]
+    [InlineData("tiny_gpt_neox", true)]
+    [InlineData("tiny_gpt2", false)]
+    public void ResidualPathDecomposition(string arch, bool parallel)
+    {
+        var model = AttributionFixture.Model(arch);
+        Assert.Equal(parallel, model.Config.ParallelResidual);
+        var dicts = AttributionFixture.Dictionaries(arch, model);
+        var batch = ExampleBatches.Split(AttributionFixture.Examples(arch), AttributionFixture.BatchSize)[0];
+        var nodes = NodeAttributor.Attribute(model, dicts, batch, new AttributionOptions { Steps = 10 });
+        var clean = BatchActivations.Capture(model, TokenBatch.Stack(batch.CleanIds), dicts.Sites);
+        var down = Site.ResidPost(1);
+        var active = NodeSelection.Active(nodes.Sites[down], NodeThreshold);
+        Assert.NotEmpty(active);
+        Assert.Contains(active, n => n.Index == dicts[down].Width); // the error-node seed is exercised too
+        float[] V(params Site[] stops) => EdgeAttribution.UpstreamGradients(model, dicts[down], clean,
+            new EdgeType(Site.ResidPost(0), down, stops), nodes.Sites[down], active).ToArray();
+        var none = V();
+        var stopMlp = V(Site.MlpOut(1));
+        var stopAttn = V(Site.AttnOut(1));
+        var stopBoth = V(Site.MlpOut(1), Site.AttnOut(1));
+        double scale = none.Max(v => Math.Abs((double)v));
+        double residual = 0, mlpChange = 0, attnChange = 0;
+        for (int i = 0; i < none.Length; i++)
+        {
+            residual = Math.Max(residual, Math.Abs((double)none[i] - stopMlp[i] - stopAttn[i] + stopBoth[i]));
+            mlpChange = Math.Max(mlpChange, Math.Abs((double)none[i] - stopMlp[i]));
+            attnChange = Math.Max(attnChange, Math.Abs((double)none[i] - stopAttn[i]));
+        }
+        Assert.True(mlpChange > 1e-3 * scale && attnChange > 1e-3 * scale, $"stops changed nothing: {mlpChange}, {attnChange} of {scale}");
+        if (parallel) Assert.True(residual <= 1e-5 * scale, $"path identity off by {residual} (scale {scale})");
+        else Assert.True(residual > 1e-4 * scale, $"sequential attn→mlp path vanished: {residual} (scale {scale})");
+    }
 
     private static void CompareWithFixture(string arch, string folder, NodeAggregation aggregation, string resultName)
     {
