@@ -37,7 +37,9 @@ public sealed class EdgeAccumulator
         {
             long key = positional ? (long)e.Position * downWidth + e.Index : e.Index;
             if (!blocks.TryGetValue(key, out var block)) blocks[key] = block = new double[positional ? positions * upWidth : upWidth];
-            for (int q = 0; q < positions; q++)
+            int length = e.Upstream.Length / upWidth; // this batch's positions ("sum" allows lengths to vary)
+            if (positional && length != positions) throw new ArgumentException($"Aggregation 'none' needs {positions} positions; a batch has {length}.");
+            for (int q = 0; q < length; q++)
                 for (int j = 0; j < upWidth; j++)
                     block[positional ? q * upWidth + j : j] += e.Upstream[q * upWidth + j];
         }
