@@ -5,6 +5,7 @@ using Spectre.Console;
 using SparseCircuits;
 using SparseCircuits.Circuits;
 using SparseCircuits.Circuits.Attribution;
+using SparseCircuits.Circuits.Attribution.Edges;
 using SparseCircuits.Circuits.Data;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
@@ -77,6 +78,11 @@ public static class CircuitCommand
         var options = new AttributionOptions { Method = s.Method, Steps = s.Steps };
         var accumulator = new EffectAccumulator(s.Aggregation);
         var perSite = dicts.Sites.ToDictionary(x => x, _ => 0.0);
+        string? edgesSkipped = s.NodesOnly ? "not requested (--nodes-only)"
+            : s.Method == AttributionMethod.Exact ? "not computed (exact patching has no gradients)"
+            : s.Aggregation == NodeAggregation.Last ? "not computed (aggregation 'last' has no edge form)" : null;
+        var edgeAttributor = edgesSkipped is null ? new EdgeAttributor(transformer, dicts, s.Aggregation, loaded.Length ?? 0, s.NodeThreshold) : null;
+        var perEdge = new Dictionary<string, double>();
         console.Progress().Start(ctx =>
         {
             var task = ctx.AddTask($"nodes ({AttributionMethods.Name(s.Method)})", maxValue: batches.Count * dicts.Count);
@@ -90,14 +96,18 @@ public static class CircuitCommand
                     task.Increment(1);
                 });
                 accumulator.Add(result);
+                if (edgeAttributor is null) continue;
+                siteClock.Restart();
+                edgeAttributor.Add(result, options.Forward, type => perEdge[type.Key] = perEdge.GetValueOrDefault(type.Key) + Lap(siteClock));
             }
         });
         timings["nodes"] = Lap(clock);
         foreach (var (site, seconds) in perSite) timings[$"nodes.{site}"] = seconds;
+        foreach (var (key, seconds) in perEdge) timings[$"edges.{key}"] = seconds;
 
         var extra = new Dictionary<string, JsonElement>
         {
-            ["edges"] = JsonSerializer.SerializeToElement(s.NodesOnly ? "not requested (--nodes-only)" : "not yet computed"),
+            ["edges"] = JsonSerializer.SerializeToElement(edgesSkipped ?? "computed (stop-gradient edge types, algorithm §5.3)"),
             ["examples_report"] = JsonSerializer.SerializeToElement(loaded.Report.Summary),
         };
         var metadata = new CircuitMetadata
@@ -116,7 +126,9 @@ public static class CircuitCommand
             Timings = timings,
             Extra = extra,
         };
-        var circuit = new Circuit(metadata, accumulator.Result(), []);
+        var nodeEffects = accumulator.Result();
+        var edges = edgeAttributor is null ? [] : edgeAttributor.Finish().Concat(OutputEdges(nodeEffects, transformer.Config.Layers)).ToList();
+        var circuit = new Circuit(metadata, nodeEffects, edges);
         CircuitWriter.Write(circuit, s.Out);
         timings["write"] = Lap(clock);
         Summarize(console, circuit, s, timings);
@@ -135,9 +147,34 @@ public static class CircuitCommand
         console.Write(table);
         var m = circuit.Metadata.Metric;
         console.MarkupLineInterpolated($"metric: clean {m.Clean:F4}, patch {m.Patch:F4}; {selection.Nodes.Count} nodes over T_N = {s.NodeThreshold} from {circuit.Metadata.Examples} examples");
-        console.MarkupLine(s.NodesOnly ? "edges: not requested (--nodes-only)" : "edges: not yet computed");
+        console.MarkupLineInterpolated($"edges: {(circuit.Edges.Count == 0 ? NoEdges(s) : $"{circuit.Edges.Count} edge types, {circuit.Edges.Sum(e => e.Count)} nonzero entries")}");
         console.MarkupLineInterpolated($"timings: {string.Join(", ", timings.Where(t => !t.Key.Contains('.')).Select(t => $"{t.Key} {t.Value:F2}s"))}");
         console.MarkupLineInterpolated($"wrote {s.Out} and {CircuitFilePaths.SafetensorsFor(s.Out)}");
+    }
+
+    private static string NoEdges(Settings s) => s.NodesOnly ? "not requested (--nodes-only)" : "not computed";
+
+    /// <summary>resid_last → y: the last residual site's node effects themselves (algorithm §5.5), downstream index 0 at
+    /// position S−1 for aggregation "none".</summary>
+    private static IEnumerable<EdgeEffects> OutputEdges(IReadOnlyList<NodeEffects> nodes, int layers)
+    {
+        string last = Site.ResidPost(layers - 1).Name;
+        var node = nodes.FirstOrDefault(n => n.Site == last);
+        if (node is null) yield break; // no dictionary at the last residual site
+        var values = node.Effects.ToArray();
+        int width = node.FeatureCount + 1;
+        bool positional = node.PositionCount is not null;
+        int positions = node.PositionCount ?? 1;
+        var indices = new List<long>();
+        var kept = new List<float>();
+        for (int u = 0; u < values.Length; u++)
+        {
+            if (values[u] == 0) continue;
+            if (positional) indices.AddRange([positions - 1, 0, u / width, u % width]);
+            else indices.AddRange([0, u]);
+            kept.Add(values[u]);
+        }
+        yield return new EdgeEffects(node.Site, CircuitVocabulary.Output, indices.ToArray(), kept.ToArray());
     }
 
     private static ITokenizer? LoadTokenizer(Settings s)

@@ -21,7 +21,7 @@ public sealed class CircuitCommandTests
                 "--examples", "16", "--batch-size", "8", "--method", "atp", "--aggregation", "none", "--node-threshold", "0.1", "--out", outPath);
             Assert.Equal(0, code);
             Assert.Contains("kept 16 of 16", output);
-            Assert.Contains("edges: not yet computed", output);
+            Assert.Contains("edges: 13 edge types", output); // 12 stop-gradient types of GPT-2's 2 layers + resid_1 -> y
             var circuit = CircuitReader.Read(outPath);
             Assert.Equal("atp", circuit.Metadata.Method);
             Assert.Equal(16, circuit.Metadata.Examples);
@@ -31,6 +31,54 @@ public sealed class CircuitCommandTests
                 Fixtures.AssertRelative(Fixtures.Matrix(json.RootElement.GetProperty("nodes").GetProperty(node.Site).GetProperty("dense")), node.Effects, 1e-4, node.Site);
             var clean = AttributionFixture.Floats(json.RootElement.GetProperty("metric").GetProperty("clean")).Average();
             Assert.Equal(clean, circuit.Metadata.Metric.Clean, 1e-5);
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    /// <summary>IG with edges: every written edge type's total equals the PyTorch reference's, and resid_1 -> y equals
+    /// the resid_1 node effects. The loader's shuffle changes the batches, not the per-example edges, so totals agree.</summary>
+    [SharedFact]
+    public void WritesEdgesEqualToPyTorch()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "sfc-circuit-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string arch = "tiny_gpt_neox", outPath = Path.Combine(folder, "circuit.json");
+            var (code, _) = Run("circuit", "--model", Paths.SharedPath("fixtures", arch),
+                "--dictionaries", Paths.SharedPath("fixtures", arch, "dictionaries"), "--data", Paths.SharedPath("fixtures", arch, "data.jsonl"),
+                "--examples", "16", "--batch-size", "8", "--method", "ig", "--aggregation", "none", "--node-threshold", "0.1", "--out", outPath);
+            Assert.Equal(0, code);
+            var circuit = CircuitReader.Read(outPath);
+            using var json = AttributionFixture.Result($"{arch}_ig_none_edges.json");
+            var expected = json.RootElement.GetProperty("edges");
+            Assert.Equal(expected.EnumerateObject().Count(), circuit.Edges.Count);
+            foreach (var e in circuit.Edges)
+            {
+                if (e.IntoOutput)
+                {
+                    var dense = Fixtures.Matrix(json.RootElement.GetProperty("nodes").GetProperty(e.Upstream).GetProperty("dense"));
+                    int width = circuit.Site(e.Upstream).FeatureCount + 1;
+                    for (int n = 0; n < e.Count; n++)
+                    {
+                        Assert.Equal(new long[] { 5, 0 }, e.Indices[(4 * n)..(4 * n + 2)]);
+                        float w = dense[(int)(e.Indices[4 * n + 2] * width + e.Indices[4 * n + 3])];
+                        Assert.Equal(w, e.Values[n], 1e-4 * Math.Abs(w) + 1e-7);
+                    }
+                    continue;
+                }
+                var want = expected.GetProperty($"{e.Upstream}->{e.Downstream}");
+                Assert.Equal(want.GetProperty("nnz").GetInt32(), e.Count);
+                double sum = e.Values.Sum(v => (double)v), wantSum = want.GetProperty("sum").GetDouble();
+                Assert.True(Math.Abs(sum - wantSum) <= 1e-4 * Math.Abs(wantSum) + 1e-5 * want.GetProperty("abs_sum").GetDouble(),
+                    $"{e.Upstream}->{e.Downstream}: sum {sum} vs {wantSum}");
+                var top = want.GetProperty("top")[0].EnumerateArray().ToArray();
+                int at = Enumerable.Range(0, e.Count).First(n => Enumerable.Range(0, 4).All(c => e.Indices[4 * n + c] == top[c].GetInt64()));
+                Assert.Equal(top[4].GetDouble(), e.Values[at], 1e-4 * Math.Abs(top[4].GetDouble()));
+            }
         }
         finally
         {
