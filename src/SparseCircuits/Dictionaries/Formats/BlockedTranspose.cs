@@ -71,7 +71,7 @@ public static class BlockedTranspose
 
     /// <summary>Transposes the 8×8 block at <paramref name="from"/> (row stride <paramref name="fromStride"/>) into
     /// <paramref name="to"/> (row stride <paramref name="toStride"/>); adds x·0 of every element to the poison.</summary>
-    private static unsafe Vector256<float> Transpose8x8(float* from, int fromStride, float* to, int toStride, Vector256<float> poison)
+    internal static unsafe Vector256<float> Transpose8x8(float* from, int fromStride, float* to, int toStride, Vector256<float> poison)
     {
         var r0 = Avx.LoadVector256(from);
         var r1 = Avx.LoadVector256(from + fromStride);
