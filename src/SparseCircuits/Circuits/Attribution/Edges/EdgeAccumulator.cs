@@ -48,9 +48,18 @@ public sealed class EdgeAccumulator
                 continue;
             }
             var features = new int[e.UpstreamIndices.Length]; // positions summed: (q, j) -> j
-            for (int i = 0; i < features.Length; i++) features[i] = e.UpstreamIndices[i] % upWidth;
-            var values = (float[])e.Values.Clone();
-            Array.Sort(features, values);
+            bool sorted = true;
+            for (int i = 0; i < features.Length; i++)
+            {
+                features[i] = e.UpstreamIndices[i] % upWidth;
+                sorted &= i == 0 || features[i] >= features[i - 1];
+            }
+            var values = e.Values;
+            if (!sorted)
+            {
+                values = (float[])values.Clone();
+                Array.Sort(features, values);
+            }
             block.Add(features, values);
         }
     }
