@@ -176,7 +176,7 @@ public static class BenchCommand
         }
 
         string threads = (OpenBlas.IsAvailable ? $"OpenBLAS {OpenBlas.Threads}, " : "") + $"managed {ManagedGemm.MaxDegreeOfParallelism}";
-        string openBlasNote = OpenBlas.IsAvailable ? $"cblas_sgemm from {OpenBlas.LibraryName}" : "not installed";
+        string openBlasNote = OpenBlas.IsAvailable ? $"cblas_sgemm from {OpenBlas.LibraryName} ({OpenBlas.CoreName ?? "kernel unknown"} kernels)" : "not installed";
         string engineNote = "Gemm.Sgemm, " + (OpenBlas.IsAvailable ? "OpenBLAS backend" : "managed backend");
         return string.Join(Environment.NewLine,
             $"GEMM C = {(r.TransA ? "Aᵀ" : "A")}·{(r.TransB ? "Bᵀ" : "B")}, m={r.M} n={r.N} k={r.K}, median of {r.Repeat}; threads: {threads}",

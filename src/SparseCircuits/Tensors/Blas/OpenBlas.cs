@@ -11,6 +11,7 @@ internal static unsafe class OpenBlas
     private static readonly delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> sgemm;
     private static readonly delegate* unmanaged[Cdecl]<int, void> setNumThreads;
     private static readonly delegate* unmanaged[Cdecl]<int> getNumThreads;
+    private static readonly delegate* unmanaged[Cdecl]<byte*> corename;
 
     static OpenBlas()
     {
@@ -24,12 +25,17 @@ internal static unsafe class OpenBlas
                 setNumThreads = (delegate* unmanaged[Cdecl]<int, void>)s;
             if (NativeLibrary.TryGetExport(lib, "openblas_get_num_threads", out var g))
                 getNumThreads = (delegate* unmanaged[Cdecl]<int>)g;
+            if (NativeLibrary.TryGetExport(lib, "openblas_get_corename", out var c))
+                corename = (delegate* unmanaged[Cdecl]<byte*>)c;
             LibraryName = name;
             return;
         }
     }
 
     public static bool IsAvailable => sgemm != null;
+
+    /// <summary>The kernel family OpenBLAS runs (e.g. "SkylakeX", "Haswell"), or null when unknown.</summary>
+    public static string? CoreName => corename != null ? Marshal.PtrToStringAnsi((nint)corename()) : null;
 
     public static string? LibraryName { get; }
 
