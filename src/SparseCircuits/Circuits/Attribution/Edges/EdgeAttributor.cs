@@ -35,7 +35,7 @@ public sealed class EdgeAttributor
     public IReadOnlyList<EdgeType> Types => accumulators.Select(a => a.Type).ToList();
 
     /// <summary>Adds the edges of one batch whose node effects are <paramref name="batch"/>; <paramref name="onType"/> is
-    /// called after each edge type with its number of active downstream nodes.</summary>
+    /// called after each edge type (progress), in the order of <see cref="Types"/>.</summary>
     public void Add(BatchAttribution batch, ForwardOptions? options = null, Action<EdgeType>? onType = null)
     {
         var clean = batch.Clean ?? BatchActivations.Capture(model, TokenBatch.Stack(batch.Batch.CleanIds), dictionaries.Sites);
