@@ -83,6 +83,7 @@ public static class TrainLmCommand
 
             bool quiet = parse.GetValue(json);
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(parse.InvocationConfiguration.Output) });
+            if (!console.Profile.Capabilities.Interactive) console.Profile.Width = Math.Max(console.Profile.Width, 120); // a file or pipe: one line per row
             if (!quiet)
                 console.MarkupLine(Markup.Escape(FormattableString.Invariant(
                     $"GPT-2 {shape.Layers} layers, d_model {shape.DModel}, {shape.Heads} heads, vocabulary {tokens.Count}, context {shape.Context}; {train.Lines} lines ({train.Tokens} tokens) from {corpusName}, {held.Lines} held out.")));

@@ -33,7 +33,7 @@ public static class AnswerAccuracy
 
     /// <summary>Loads every example of a JSON-lines data file (<see cref="LoadAll"/>) and measures the model on them.</summary>
     /// <exception cref="SfcInputException">The file is missing or malformed, has unpaired examples, or none survive loading.</exception>
-    public static (AnswerAccuracyResult Result, LoadReport Report) MeasureFile(Transformer model, ITokenizer? tokenizer, string path, int batchSize = 64)
+    public static (AnswerAccuracyResult Result, LoadReport Report) MeasureFile(Transformer model, ITokenizer? tokenizer, string path, int batchSize = 256)
     {
         var loaded = ExampleLoader.Load(path, tokenizer, LoadAll with { VocabSize = model.Config.VocabSize });
         if (loaded.Examples.Count == 0) throw SfcInputException.ForFile(path, $"no example survived loading ({loaded.Report.Summary})");
@@ -41,7 +41,7 @@ public static class AnswerAccuracy
     }
 
     /// <param name="source">Names the data in errors.</param>
-    public static AnswerAccuracyResult Measure(Transformer model, IReadOnlyList<PromptExample> examples, int batchSize = 64, string source = "examples")
+    public static AnswerAccuracyResult Measure(Transformer model, IReadOnlyList<PromptExample> examples, int batchSize = 256, string source = "examples")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         foreach (var e in examples)
