@@ -59,13 +59,15 @@ public static class CircuitCommand
         if (s.BatchSize < 1) throw new SfcInputException("--batch-size must be at least 1");
         if (s.Steps < 1) throw new SfcInputException("--steps must be at least 1");
         if (!s.UseNeurons && s.Dictionaries is null) throw new SfcInputException("give --dictionaries DIR (or --use-neurons)");
+        PrepareOutputFolder(s.Out);
         var timings = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
 
         var transformer = ModelLoader.Load(s.Model);
-        var dicts = s.UseNeurons ? DictionarySet.Identity(transformer.Config) : DictionarySet.Load(s.Dictionaries!, transformer.Config);
         var tok = LoadTokenizer(s);
-        timings["load"] = Lap(clock);
+        timings["model"] = Lap(clock);
+        var dicts = s.UseNeurons ? DictionarySet.Identity(transformer.Config) : DictionarySet.Load(s.Dictionaries!, transformer.Config);
+        timings["dictionaries"] = Lap(clock);
 
         var loaded = ExampleLoader.Load(s.Data, tok, new ExampleLoadOptions { Count = s.Examples, VocabSize = transformer.Config.VocabSize });
         console.MarkupLineInterpolated($"[bold]data[/]: {loaded.Report.Summary}");
@@ -83,25 +85,37 @@ public static class CircuitCommand
             : s.Aggregation == NodeAggregation.Last ? "not computed (aggregation 'last' has no edge form)" : null;
         var edgeAttributor = edgesSkipped is null ? new EdgeAttributor(transformer, dicts, s.Aggregation, loaded.Length ?? 0, s.NodeThreshold) : null;
         var perEdge = new Dictionary<string, double>();
-        console.Progress().Start(ctx =>
+        console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {
-            var task = ctx.AddTask($"nodes ({AttributionMethods.Name(s.Method)})", maxValue: batches.Count * dicts.Count);
-            var siteClock = Stopwatch.StartNew();
+            var nodeTask = ctx.AddTask($"nodes ({AttributionMethods.Name(s.Method)})", maxValue: batches.Count * dicts.Count);
+            var edgeTask = edgeAttributor is null ? null : ctx.AddTask("edges", autoStart: false, maxValue: batches.Count * edgeAttributor.Types.Count);
+            var phaseClock = Stopwatch.StartNew();
             foreach (var batch in batches)
             {
-                siteClock.Restart();
+                phaseClock.Restart();
                 var result = NodeAttributor.Attribute(transformer, dicts, batch, options, site =>
                 {
-                    perSite[site] += Lap(siteClock);
-                    task.Increment(1);
+                    perSite[site] += Lap(phaseClock);
+                    nodeTask.Description = $"nodes ({AttributionMethods.Name(s.Method)}) {site}";
+                    nodeTask.Increment(1);
                 });
                 accumulator.Add(result);
                 if (edgeAttributor is null) continue;
-                siteClock.Restart();
-                edgeAttributor.Add(result, options.Forward, type => perEdge[type.Key] = perEdge.GetValueOrDefault(type.Key) + Lap(siteClock));
+                edgeTask!.StartTask();
+                phaseClock.Restart();
+                edgeAttributor.Add(result, options.Forward, type =>
+                {
+                    perEdge[type.Key] = perEdge.GetValueOrDefault(type.Key) + Lap(phaseClock);
+                    edgeTask.Description = $"edges {type.Key}";
+                    edgeTask.Increment(1);
+                });
             }
+            nodeTask.Description = $"nodes ({AttributionMethods.Name(s.Method)})";
+            if (edgeTask is not null) edgeTask.Description = "edges";
         });
-        timings["nodes"] = Lap(clock);
+        clock.Restart();
+        timings["nodes"] = perSite.Values.Sum();
+        if (edgeAttributor is not null) timings["edges"] = perEdge.Values.Sum();
         foreach (var (site, seconds) in perSite) timings[$"nodes.{site}"] = seconds;
         foreach (var (key, seconds) in perEdge) timings[$"edges.{key}"] = seconds;
 
@@ -150,6 +164,23 @@ public static class CircuitCommand
         console.MarkupLineInterpolated($"edges: {(circuit.Edges.Count == 0 ? NoEdges(s) : $"{circuit.Edges.Count} edge types, {circuit.Edges.Sum(e => e.Count)} nonzero entries")}");
         console.MarkupLineInterpolated($"timings: {string.Join(", ", timings.Where(t => !t.Key.Contains('.')).Select(t => $"{t.Key} {t.Value:F2}s"))}");
         console.MarkupLineInterpolated($"wrote {s.Out} and {CircuitFilePaths.SafetensorsFor(s.Out)}");
+    }
+
+    /// <summary>Creates the folder of <c>--out</c> before any work, so that a bad path fails in the first second rather
+    /// than after the whole computation.</summary>
+    private static void PrepareOutputFolder(string output)
+    {
+        if (string.IsNullOrWhiteSpace(output)) throw new SfcInputException("--out needs a file name");
+        string full = Path.GetFullPath(output);
+        if (Directory.Exists(full)) throw new SfcInputException($"--out {output} is a folder; give a file name such as {Path.Combine(output, "circuit.json")}");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SfcInputException($"--out {output}: cannot create its folder ({e.Message})");
+        }
     }
 
     private static string NoEdges(Settings s) => s.NodesOnly ? "not requested (--nodes-only)" : "not computed";
