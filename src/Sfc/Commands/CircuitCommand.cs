@@ -23,7 +23,7 @@ public static class CircuitCommand
         var data = new Option<string>("--data") { Description = "JSON-lines examples (clean_prefix/patch_prefix/... or token ids)", Required = true };
         var examples = new Option<int>("--examples") { Description = "How many examples", DefaultValueFactory = _ => 100 };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per batch", DefaultValueFactory = _ => 32 };
-        var method = new Option<string>("--method") { Description = "ig | atp | exact", DefaultValueFactory = _ => "ig" };
+        var method = new Option<string>("--method") { Description = "ig | atp | exact (exact: node effects only, with --nodes-only)", DefaultValueFactory = _ => "ig" };
         var steps = new Option<int>("--steps") { Description = "Integrated-gradient steps", DefaultValueFactory = _ => 10 };
         var aggregation = new Option<string>("--aggregation") { Description = "sum | none | last", DefaultValueFactory = _ => "sum" };
         var nodeThreshold = new Option<double>("--node-threshold") { Description = "T_N: nodes with |effect| > T_N", DefaultValueFactory = _ => 0.2 };
@@ -59,6 +59,10 @@ public static class CircuitCommand
         if (s.BatchSize < 1) throw new SfcInputException("--batch-size must be at least 1");
         if (s.Steps < 1) throw new SfcInputException("--steps must be at least 1");
         if (!s.UseNeurons && s.Dictionaries is null) throw new SfcInputException("give --dictionaries DIR (or --use-neurons)");
+        // Edge weights are ḡ_D · Jacobian · Δ_U with ḡ the node gradients (algorithm §5.1); exact patching has none, and the
+        // reference computes edges from integrated gradients only (HEAD) or fails (Jackson's fork with method 'exact').
+        if (s.Method == AttributionMethod.Exact && !s.NodesOnly)
+            throw new SfcInputException("--method exact gives node effects only (edge weights need the gradients of --method ig or atp): add --nodes-only, or use --method ig");
         PrepareOutputFolder(s.Out);
         var timings = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
@@ -80,9 +84,7 @@ public static class CircuitCommand
         var options = new AttributionOptions { Method = s.Method, Steps = s.Steps };
         var accumulator = new EffectAccumulator(s.Aggregation);
         var perSite = dicts.Sites.ToDictionary(x => x, _ => 0.0);
-        string? edgesSkipped = s.NodesOnly ? "not requested (--nodes-only)"
-            : s.Method == AttributionMethod.Exact ? "not computed (exact patching has no gradients)"
-            : s.Aggregation == NodeAggregation.Last ? "not computed (aggregation 'last' has no edge form)" : null;
+        string? edgesSkipped = s.NodesOnly ? "not requested (--nodes-only)" : null;
         var edgeAttributor = edgesSkipped is null ? new EdgeAttributor(transformer, dicts, s.Aggregation, loaded.Length ?? 0, s.NodeThreshold) : null;
         var perEdge = new Dictionary<string, double>();
         console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>

@@ -2,9 +2,10 @@ namespace SparseCircuits.Circuits.Attribution.Edges;
 
 /// <summary>
 /// Aggregates one edge type's [B, S, F_D+1, B, S, F_U+1] batch tensors over a run (algorithm §5.5): "none" sums the
-/// batch axes, giving [S, F_D+1, S, F_U+1]; "sum" also sums both position axes, giving [F_D+1, F_U+1]; across batches
-/// len(batch)·E_batch is accumulated and divided by N, i.e. the total over all examples divided by N. Storage is keyed
-/// by downstream unit with a dense upstream block, in float64.
+/// batch axes, giving [S, F_D+1, S, F_U+1]; "sum" also sums both position axes, giving [F_D+1, F_U+1]; "last" (Jackson's
+/// fork, §4) keeps the entries whose downstream and upstream positions are both the last one, giving [F_D+1, F_U+1].
+/// Across batches len(batch)·E_batch is accumulated and divided by N, i.e. the total over all examples divided by N.
+/// Storage is keyed by downstream unit with a dense upstream block, in float64.
 /// </summary>
 public sealed class EdgeAccumulator
 {
@@ -16,7 +17,6 @@ public sealed class EdgeAccumulator
 
     public EdgeAccumulator(EdgeType type, NodeAggregation aggregation, int positions, int downstreamFeatures, int upstreamFeatures)
     {
-        if (aggregation == NodeAggregation.Last) throw new NotSupportedException("Edge aggregation 'last' is not defined (algorithm §5.5).");
         Type = type;
         Aggregation = aggregation;
         this.positions = positions;
@@ -32,14 +32,15 @@ public sealed class EdgeAccumulator
     public void Add(IReadOnlyList<DownstreamEdges> edges, int batchSize)
     {
         examples += batchSize;
-        bool positional = Aggregation == NodeAggregation.None;
+        bool positional = Aggregation == NodeAggregation.None, last = Aggregation == NodeAggregation.Last;
         foreach (var e in edges)
         {
+            int length = e.Upstream.Length / upWidth; // this batch's positions ("sum" and "last" allow lengths to vary)
+            if (last && e.Position != length - 1) continue;
             long key = positional ? (long)e.Position * downWidth + e.Index : e.Index;
             if (!blocks.TryGetValue(key, out var block)) blocks[key] = block = new double[positional ? positions * upWidth : upWidth];
-            int length = e.Upstream.Length / upWidth; // this batch's positions ("sum" allows lengths to vary)
             if (positional && length != positions) throw new ArgumentException($"Aggregation 'none' needs {positions} positions; a batch has {length}.");
-            for (int q = 0; q < length; q++)
+            for (int q = last ? length - 1 : 0; q < length; q++)
                 for (int j = 0; j < upWidth; j++)
                     block[positional ? q * upWidth + j : j] += e.Upstream[q * upWidth + j];
         }

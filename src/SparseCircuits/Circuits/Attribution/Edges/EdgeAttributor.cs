@@ -12,6 +12,7 @@ public sealed class EdgeAttributor
     private readonly Transformer model;
     private readonly DictionarySet dictionaries;
     private readonly double nodeThreshold;
+    private readonly bool lastOnly;
     private readonly List<EdgeAccumulator> accumulators;
 
     public EdgeAttributor(Transformer model, DictionarySet dictionaries, NodeAggregation aggregation, int positions, double nodeThreshold)
@@ -19,6 +20,7 @@ public sealed class EdgeAttributor
         this.model = model;
         this.dictionaries = dictionaries;
         this.nodeThreshold = nodeThreshold;
+        lastOnly = aggregation == NodeAggregation.Last;
         accumulators = EdgeType.ForModel(model.Config)
             .Where(t => dictionaries.ContainsKey(t.Upstream) && dictionaries.ContainsKey(t.Downstream))
             .Select(t => new EdgeAccumulator(t, aggregation, positions, dictionaries[t.Downstream].Width, dictionaries[t.Upstream].Width))
@@ -38,6 +40,8 @@ public sealed class EdgeAttributor
         {
             var type = acc.Type;
             var active = NodeSelection.Active(batch.Sites[type.Downstream], nodeThreshold);
+            // "last" keeps only edges into the last position: the other downstream nodes need no backward pass.
+            if (lastOnly) active = active.Where(n => n.Position == batch.Sites[type.Downstream].Delta.Length - 1).ToList();
             ActiveDownstreamNodes[type.Key] = ActiveDownstreamNodes.GetValueOrDefault(type.Key) + active.Count;
             var edges = EdgeAttribution.Compute(model, dictionaries, clean, type, batch.Sites[type.Upstream], batch.Sites[type.Downstream], active, options);
             acc.Add(edges, batch.Count);
