@@ -64,7 +64,7 @@ public static class CircuitCommand
 
         var transformer = ModelLoader.Load(s.Model);
         var dicts = s.UseNeurons ? DictionarySet.Identity(transformer.Config) : DictionarySet.Load(s.Dictionaries!, transformer.Config);
-        var tok = LoadTokenizer(s);
+        var tok = ExampleInputs.LoadTokenizer(s.Model, s.Tokenizer);
         timings["load"] = Lap(clock);
 
         var loaded = ExampleLoader.Load(s.Data, tok, new ExampleLoadOptions { Count = s.Examples, VocabSize = transformer.Config.VocabSize });
@@ -175,14 +175,6 @@ public static class CircuitCommand
             kept.Add(values[u]);
         }
         yield return new EdgeEffects(node.Site, CircuitVocabulary.Output, indices.ToArray(), kept.ToArray());
-    }
-
-    private static ITokenizer? LoadTokenizer(Settings s)
-    {
-        string? path = s.Tokenizer ?? (Directory.Exists(s.Model) ? s.Model : null);
-        if (path is null) return null;
-        if (s.Tokenizer is null && !new[] { "tokenizer.json", "vocab.json", "tokenizer.bin" }.Any(f => File.Exists(Path.Combine(path, f)))) return null;
-        return TokenizerLoader.Load(path);
     }
 
     private static string[] TokenTexts(int[] ids, ITokenizer? tok) =>
