@@ -72,7 +72,7 @@ public static class CircuitCommand
         var clock = Stopwatch.StartNew();
 
         var transformer = ModelLoader.Load(s.Model);
-        var tok = LoadTokenizer(s);
+        var tok = ExampleInputs.LoadTokenizer(s.Model, s.Tokenizer);
         timings["model"] = Lap(clock);
         var dicts = s.UseNeurons ? DictionarySet.Identity(transformer.Config) : DictionarySet.Load(s.Dictionaries!, transformer.Config);
         timings["dictionaries"] = Lap(clock);
@@ -131,14 +131,6 @@ public static class CircuitCommand
     }
 
     private static string NoEdges(Settings s) => s.NodesOnly ? "not requested (--nodes-only)" : "not computed";
-
-    private static ITokenizer? LoadTokenizer(Settings s)
-    {
-        string? path = s.Tokenizer ?? (Directory.Exists(s.Model) ? s.Model : null);
-        if (path is null) return null;
-        if (s.Tokenizer is null && !new[] { "tokenizer.json", "vocab.json", "tokenizer.bin" }.Any(f => File.Exists(Path.Combine(path, f)))) return null;
-        return TokenizerLoader.Load(path);
-    }
 
     private static string[] TokenTexts(int[] ids, ITokenizer? tok) =>
         ids.Select(id => tok is null ? id.ToString() : tok.TokenText(id)).ToArray();
