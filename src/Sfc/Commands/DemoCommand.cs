@@ -29,11 +29,12 @@ public static class DemoCommand
             if (examples < 1) throw new SfcInputException("--examples must be at least 1");
             if (evalExamples < 2) throw new SfcInputException("--eval-examples must be at least 2 (mean ablation averages over them)");
             if (igSteps < 1) throw new SfcInputException("--steps must be at least 1");
+            var chosen = ParseTasks(parse.GetValue(tasks)!);
             var options = new DemoOptions
             {
                 Root = parse.GetValue(root) is { } r ? CheckRoot(r) : DemoLocations.FindRoot(),
                 Out = parse.GetValue(output)!,
-                Tasks = ParseTasks(parse.GetValue(tasks)!),
+                Tasks = chosen,
                 TrainExamples = examples,
                 TestExamples = evalExamples,
                 Steps = igSteps,
