@@ -66,9 +66,11 @@ public sealed class DemoPipeline(DemoOptions options, IAnsiConsole console)
         string circuitPath = Path.Combine(folder, "circuit.json");
         CircuitWriter.Write(circuit, circuitPath);
 
-        // 3. Circuit plot.
+        // 3. Circuit plot, of its strongest nodes and edges.
         string circuitPlot = Path.Combine(folder, "circuit.svg");
-        CircuitPlot.Render(circuit, new PlotOptions(), circuitPlot);
+        var drawing = ReadablePlotThresholds.For(circuit);
+        CircuitPlot.Render(circuit, drawing, circuitPlot);
+        console.MarkupLineInterpolated($"[grey]drew {Relative(circuitPlot)} at T_N {drawing.NodeThreshold:G3}, T_E {drawing.EdgeThreshold:G3} (sfc plot {Relative(circuitPath)} redraws it at other thresholds)[/]");
 
         // 4. Faithfulness and completeness, with error nodes thresholded and with them all ablated.
         var thresholds = EvaluationThresholds.Default.Append(options.NodeThreshold).Distinct().Order().ToArray();
