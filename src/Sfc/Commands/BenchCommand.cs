@@ -33,10 +33,11 @@ public static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "Integrated-gradient steps", DefaultValueFactory = _ => 10 };
         var examples = new Option<int?>("--examples") { Description = "How many examples (default: all in the file)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var profile = new Option<bool>("--profile") { Description = "Also time the algorithm's inner phases (encoding, IG passes, edge VJPs, contractions)." };
         var circuit = new Command("circuit",
             "Time dictionary loading, IG node effects and edges per node threshold, with peak memory, against the PyTorch reference (issue 5).")
         {
-            model, dictionaries, data, thresholds, aggregation, steps, examples, json,
+            model, dictionaries, data, thresholds, aggregation, steps, examples, json, profile,
         };
         circuit.SetAction(parse =>
         {
@@ -48,7 +49,7 @@ public static class BenchCommand
             var output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
             var result = CircuitBenchmark.Measure(parse.GetValue(model)!, parse.GetValue(dictionaries)!, parse.GetValue(data)!, ts, agg, stepCount,
-                parse.GetValue(examples), asJson ? null : phase => output.WriteLine($"  running {phase} ..."));
+                parse.GetValue(examples), parse.GetValue(profile), asJson ? null : phase => output.WriteLine($"  running {phase} ..."));
             output.WriteLine(asJson ? CircuitBenchmarkReport.Json(result) : CircuitBenchmarkReport.Table(result));
             return 0;
         });

@@ -3,6 +3,7 @@ using SparseCircuits;
 using SparseCircuits.Circuits.Attribution;
 using SparseCircuits.Circuits.Attribution.Edges;
 using SparseCircuits.Circuits.Data;
+using SparseCircuits.Diagnostics;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
 
@@ -11,6 +12,11 @@ namespace Sfc.Commands;
 /// <summary>One timed phase of <see cref="CircuitBenchmark"/>: wall seconds and the peak resident set during it.</summary>
 internal sealed record BenchPhase(string Name, double Seconds, long? PeakBytes, double? BaselineSeconds, int? DownstreamNodes = null)
 {
+    /// <summary>Inner phases (with <c>--profile</c>): seconds and calls, and work counters.</summary>
+    public IReadOnlyDictionary<string, (double Seconds, long Calls)>? Inner { get; init; }
+
+    public IReadOnlyDictionary<string, long>? Counters { get; init; }
+
     /// <summary>Baseline seconds over ours (how many times faster), when there is a baseline.</summary>
     public double? Speedup => BaselineSeconds is double b && Seconds > 0 ? b / Seconds : null;
 }
@@ -56,18 +62,24 @@ internal sealed record CircuitBenchmark(
         double.Parse(phaseName[(phaseName.IndexOf('@') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     public static CircuitBenchmark Measure(string model, string dictionaries, string data, IReadOnlyList<double> thresholds,
-        NodeAggregation aggregation, int steps, int? examples, Action<string>? onPhase = null)
+        NodeAggregation aggregation, int steps, int? examples, bool profile = false, Action<string>? onPhase = null)
     {
         var loadBefore = ProcessMemory.LoadAverage();
+        PhaseTimes.Enabled = profile;
         var phases = new List<BenchPhase>();
         T Timed<T>(string name, double? baseline, Func<T> work, Func<T, int?>? count = null)
         {
             onPhase?.Invoke(name);
             ProcessMemory.ResetPeak();
+            PhaseTimes.Reset();
             var clock = Stopwatch.StartNew();
             var result = work();
             double seconds = clock.Elapsed.TotalSeconds;
-            phases.Add(new BenchPhase(name, seconds, ProcessMemory.PeakBytes(), baseline, count?.Invoke(result)));
+            phases.Add(new BenchPhase(name, seconds, ProcessMemory.PeakBytes(), baseline, count?.Invoke(result))
+            {
+                Inner = profile ? PhaseTimes.Totals() : null,
+                Counters = profile ? PhaseTimes.Counters() : null,
+            });
             return result;
         }
 

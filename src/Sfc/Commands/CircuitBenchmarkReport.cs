@@ -24,6 +24,10 @@ internal static class CircuitBenchmarkReport
             string speedup = p.Speedup is double s ? s.ToString("F1", Inv) + "x" : "-";
             string nodes = p.DownstreamNodes is int n ? n.ToString(Inv) + Reference(p) : "";
             text.AppendLine(string.Format(Inv, Layout, p.Name, p.Seconds.ToString("F2", Inv), baseline, speedup, Gigabytes(p.PeakBytes), nodes));
+            foreach (var (inner, (seconds, calls)) in (p.Inner ?? new Dictionary<string, (double, long)>()).OrderByDescending(x => x.Value.Seconds))
+                text.AppendLine(Inv, $"      {inner,-40} {seconds,8:F2} s  ({calls} calls)");
+            foreach (var (counter, amount) in (p.Counters ?? new Dictionary<string, long>()).OrderBy(x => x.Key))
+                text.AppendLine(Inv, $"      {counter,-40} {amount,8}");
         }
         text.AppendLine(Inv, $"peak RSS {Gigabytes(r.PeakBytes)} (target <= {CircuitBenchmark.TargetPeakBytes / 1e9:F0} GB)");
         text.Append(string.Join("; ", Targets(r).Select(t => $"{t.Name} {(t.Met ? "met" : "NOT met")} ({t.Detail})")));
@@ -51,6 +55,12 @@ internal static class CircuitBenchmarkReport
                 Number(w, "speedup", p.Speedup is double s ? Math.Round(s, 2) : null);
                 if (p.PeakBytes is long peak) w.WriteNumber("peak_rss_bytes", peak);
                 if (p.DownstreamNodes is int n) w.WriteNumber("downstream_nodes", n);
+                if (p.Inner is { } inner)
+                {
+                    w.WriteStartObject("inner_seconds");
+                    foreach (var (name, (seconds, _)) in inner) w.WriteNumber(name, Math.Round(seconds, 3));
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             w.WriteEndArray();
