@@ -32,7 +32,7 @@ public static class DemoCommand
             var chosen = ParseTasks(parse.GetValue(tasks)!);
             var options = new DemoOptions
             {
-                Root = parse.GetValue(root) is { } r ? CheckRoot(r) : DemoLocations.FindRoot(),
+                Root = BundledAgreementModel.Find(parse.GetValue(root)).Root,
                 Out = parse.GetValue(output)!,
                 Tasks = chosen,
                 TrainExamples = examples,
@@ -90,10 +90,4 @@ public static class DemoCommand
         return tasks;
     }
 
-    private static string CheckRoot(string root)
-    {
-        if (!Directory.Exists(Path.Combine(root, DemoLocations.ModelFolder)))
-            throw new SfcInputException($"--root {root}: no {DemoLocations.ModelFolder} inside");
-        return Path.GetFullPath(root);
-    }
 }

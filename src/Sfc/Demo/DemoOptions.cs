@@ -30,11 +30,13 @@ public sealed record DemoOptions
     /// <summary>How many of the top resid features at the subject position get their number selectivity measured.</summary>
     public int SelectivityFeatures { get; init; } = 5;
 
-    public string ModelDir => Path.Combine(Root, DemoLocations.ModelFolder);
+    public BundledAgreementModel Bundle => new(Root);
 
-    public string DictionaryDir => Path.Combine(Root, DemoLocations.DictionaryFolder);
+    public string ModelDir => Bundle.ModelFolder;
 
-    public string TrainData(AgreementTask task) => Path.Combine(Root, DemoLocations.DataFolder, $"{task.FileStem()}_train.jsonl");
+    public string DictionaryDir => Bundle.DictionariesFolder;
 
-    public string TestData(AgreementTask task) => Path.Combine(Root, DemoLocations.DataFolder, $"{task.FileStem()}_test.jsonl");
+    public string TrainData(AgreementTask task) => Bundle.TrainSet(task);
+
+    public string TestData(AgreementTask task) => Bundle.TestSet(task);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sfc.Demo;
+using SparseCircuits.Datasets.Agreement;
 using SparseCircuits.Circuits;
 using SparseCircuits.Circuits.Data;
 using SparseCircuits.Circuits.Evaluation;
@@ -16,7 +17,7 @@ public sealed class DemoFactAttribute : FactAttribute
 {
     public DemoFactAttribute()
     {
-        if (!Directory.Exists(Path.Combine(Paths.RepoRoot, DemoLocations.ModelFolder))) Skip = $"the bundled {DemoLocations.ModelFolder} is absent";
+        if (!Directory.Exists(Path.Combine(Paths.RepoRoot, BundledAgreementModel.ModelPath))) Skip = $"the bundled {BundledAgreementModel.ModelPath} is absent";
         else if (!Graphviz.IsInstalled) Skip = "Graphviz is not installed: apt-get install graphviz";
         else if (!Gnuplot.IsInstalled) Skip = "gnuplot is not installed: apt-get install gnuplot-nox";
     }
@@ -60,10 +61,10 @@ public class DemoCommandTests
             Assert.NotEmpty(circuit.Edges);
 
             // F(M) = mean over the test prompts of L[clean answer] − L[patch answer], from plain forward passes.
-            string modelDir = Path.Combine(Paths.RepoRoot, DemoLocations.ModelFolder);
+            string modelDir = Path.Combine(Paths.RepoRoot, BundledAgreementModel.ModelPath);
             var model = ModelLoader.Load(modelDir);
             var tok = TokenizerLoader.Load(modelDir);
-            var test = ExampleLoader.Load(Path.Combine(Paths.RepoRoot, DemoLocations.DataFolder, "simple_test.jsonl"), tok,
+            var test = ExampleLoader.Load(Path.Combine(Paths.RepoRoot, BundledAgreementModel.DataPath, "simple_test.jsonl"), tok,
                 new ExampleLoadOptions { Count = 12, VocabSize = model.Config.VocabSize });
             double fm = 0;
             foreach (var e in test.Examples)
