@@ -17,7 +17,9 @@ namespace Sfc.Commands;
 /// <c>sfc train-lm (--corpus FILE | --generate N) --out DIR [--layers 2 --d-model 128 --heads 4 --context 32 --steps
 /// --batch-size --lr --seed] [--eval FILE...]</c>: trains a GPT-2 from scratch on a one-sentence-per-line corpus and
 /// writes a Hugging Face folder (config.json, model.safetensors, a WordLevel tokenizer.json, training.json); with
-/// --eval, reports agreement accuracy on those data files.
+/// --eval, reports agreement accuracy on those data files. The vocabulary is every word the agreement generator can
+/// write (so the paper's task words are always tokens) plus any other word of the corpus; there is no BOS token,
+/// and training rows start at line starts, so prompts are read from their first word as in training.
 /// </summary>
 public static class TrainLmCommand
 {
