@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SparseCircuits;
+using SparseCircuits.Circuits.Attribution;
 using SparseCircuits.Tensors.Blas;
 
 namespace Sfc.Commands;
@@ -14,7 +15,54 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure the speed of engine building blocks.");
         bench.Subcommands.Add(CreateGemm());
         bench.Subcommands.Add(CreateForward());
+        bench.Subcommands.Add(CreateCircuit());
         return bench;
+    }
+
+    private static Command CreateCircuit()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder (Pythia-70m size for the issue-5 baseline)", Required = true };
+        var dictionaries = new Option<string>("--dictionaries") { Description = "Folder with one dictionary sub-folder per site", Required = true };
+        var data = new Option<string>("--data") { Description = "JSON-lines examples (10 examples of 6 tokens for the baseline)", Required = true };
+        var thresholds = new Option<string>("--node-thresholds")
+        {
+            Description = "Comma-separated node thresholds T_N; edges are computed once per threshold",
+            DefaultValueFactory = _ => "0.1,0.02,0.01",
+        };
+        var aggregation = new Option<string>("--aggregation") { Description = "sum | none", DefaultValueFactory = _ => "sum" };
+        var steps = new Option<int>("--steps") { Description = "Integrated-gradient steps", DefaultValueFactory = _ => 10 };
+        var examples = new Option<int?>("--examples") { Description = "How many examples (default: all in the file)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var profile = new Option<bool>("--profile") { Description = "Also time the algorithm's inner phases (encoding, IG passes, edge VJPs, contractions)." };
+        var circuit = new Command("circuit",
+            "Time dictionary loading, IG node effects and edges per node threshold, with peak memory, against the PyTorch reference (issue 5).")
+        {
+            model, dictionaries, data, thresholds, aggregation, steps, examples, json, profile,
+        };
+        circuit.SetAction(parse =>
+        {
+            var ts = ParseThresholds(parse.GetValue(thresholds)!);
+            var agg = NodeAggregations.Parse(parse.GetValue(aggregation)!);
+            if (agg == NodeAggregation.Last) throw new SfcInputException("--aggregation last has no edges; use sum or none");
+            int stepCount = Positive(parse.GetValue(steps), "--steps");
+            if (parse.GetValue(examples) is int n) Positive(n, "--examples");
+            var output = parse.InvocationConfiguration.Output;
+            bool asJson = parse.GetValue(json);
+            var result = CircuitBenchmark.Measure(parse.GetValue(model)!, parse.GetValue(dictionaries)!, parse.GetValue(data)!, ts, agg, stepCount,
+                parse.GetValue(examples), parse.GetValue(profile), asJson ? null : phase => output.WriteLine($"  running {phase} ..."));
+            output.WriteLine(asJson ? CircuitBenchmarkReport.Json(result) : CircuitBenchmarkReport.Table(result));
+            return 0;
+        });
+        return circuit;
+    }
+
+    private static double[] ParseThresholds(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new SfcInputException("--node-thresholds needs at least one value");
+        return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? v
+            : throw new SfcInputException($"--node-thresholds: '{p}' is not a non-negative number")).ToArray();
     }
 
     private static Command CreateForward()

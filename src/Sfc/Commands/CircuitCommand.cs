@@ -5,7 +5,7 @@ using Spectre.Console;
 using SparseCircuits;
 using SparseCircuits.Circuits;
 using SparseCircuits.Circuits.Attribution;
-using SparseCircuits.Circuits.Attribution.Edges;
+using SparseCircuits.Circuits.Discovery;
 using SparseCircuits.Circuits.Data;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
@@ -56,84 +56,43 @@ public static class CircuitCommand
     private static void Run(Settings s, IAnsiConsole console)
     {
         if (s.Examples < 1) throw new SfcInputException("--examples must be at least 1");
-        if (s.BatchSize < 1) throw new SfcInputException("--batch-size must be at least 1");
-        if (s.Steps < 1) throw new SfcInputException("--steps must be at least 1");
         if (!s.UseNeurons && s.Dictionaries is null) throw new SfcInputException("give --dictionaries DIR (or --use-neurons)");
-        // Edge weights are ḡ_D · Jacobian · Δ_U with ḡ the node gradients (algorithm §5.1); exact patching has none, and the
-        // reference computes edges from integrated gradients only (HEAD) or fails (Jackson's fork with method 'exact').
-        if (s.Method == AttributionMethod.Exact && !s.NodesOnly)
-            throw new SfcInputException("--method exact gives node effects only (edge weights need the gradients of --method ig or atp): add --nodes-only, or use --method ig");
+        var options = new DiscoveryOptions
+        {
+            Attribution = new AttributionOptions { Method = s.Method, Steps = s.Steps },
+            Aggregation = s.Aggregation,
+            NodeThreshold = s.NodeThreshold,
+            EdgeThreshold = s.EdgeThreshold,
+            NodesOnly = s.NodesOnly,
+            BatchSize = s.BatchSize,
+        };
+        if (options.Problem() is { } problem) throw new SfcInputException(problem);
+        PrepareOutputFolder(s.Out);
         var timings = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
 
         var transformer = ModelLoader.Load(s.Model);
+        var tok = ExampleInputs.LoadTokenizer(s.Model, s.Tokenizer);
+        timings["model"] = Lap(clock);
         var dicts = s.UseNeurons ? DictionarySet.Identity(transformer.Config) : DictionarySet.Load(s.Dictionaries!, transformer.Config);
-        var tok = LoadTokenizer(s);
-        timings["load"] = Lap(clock);
+        timings["dictionaries"] = Lap(clock);
 
         var loaded = ExampleLoader.Load(s.Data, tok, new ExampleLoadOptions { Count = s.Examples, VocabSize = transformer.Config.VocabSize });
         console.MarkupLineInterpolated($"[bold]data[/]: {loaded.Report.Summary}");
         if (loaded.Examples.Count == 0) throw SfcInputException.ForFile(s.Data, "no example passes the filters");
         if (s.Aggregation == NodeAggregation.None && loaded.Length is null)
             throw SfcInputException.ForFile(s.Data, "aggregation 'none' needs every example to have the same token length (use --aggregation sum)");
-        var batches = ExampleBatches.Split(loaded.Examples, s.BatchSize);
         timings["data"] = Lap(clock);
 
-        var options = new AttributionOptions { Method = s.Method, Steps = s.Steps };
-        var accumulator = new EffectAccumulator(s.Aggregation);
-        var perSite = dicts.Sites.ToDictionary(x => x, _ => 0.0);
-        string? edgesSkipped = s.NodesOnly ? "not requested (--nodes-only)" : null;
-        var edgeAttributor = edgesSkipped is null ? new EdgeAttributor(transformer, dicts, s.Aggregation, loaded.Length ?? 0, s.NodeThreshold) : null;
-        var perEdge = new Dictionary<string, double>();
-        console.Progress().Start(ctx =>
-        {
-            var task = ctx.AddTask($"nodes ({AttributionMethods.Name(s.Method)})", maxValue: batches.Count * dicts.Count);
-            var siteClock = Stopwatch.StartNew();
-            foreach (var batch in batches)
-            {
-                siteClock.Restart();
-                var result = NodeAttributor.Attribute(transformer, dicts, batch, options, site =>
-                {
-                    perSite[site] += Lap(siteClock);
-                    task.Increment(1);
-                });
-                accumulator.Add(result);
-                if (edgeAttributor is null) continue;
-                siteClock.Restart();
-                edgeAttributor.Add(result, options.Forward, type => perEdge[type.Key] = perEdge.GetValueOrDefault(type.Key) + Lap(siteClock));
-            }
-        });
-        timings["nodes"] = Lap(clock);
-        foreach (var (site, seconds) in perSite) timings[$"nodes.{site}"] = seconds;
-        foreach (var (key, seconds) in perEdge) timings[$"edges.{key}"] = seconds;
-
-        var extra = new Dictionary<string, JsonElement>
-        {
-            ["edges"] = JsonSerializer.SerializeToElement(edgesSkipped ?? "computed (stop-gradient edge types, algorithm §5.3)"),
-            ["examples_report"] = JsonSerializer.SerializeToElement(loaded.Report.Summary),
-        };
-        var metadata = new CircuitMetadata
-        {
-            Model = s.Model,
-            Dictionaries = s.UseNeurons ? DictionarySet.NeuronsName : s.Dictionaries!,
-            Data = s.Data,
-            Method = AttributionMethods.Name(s.Method),
-            Steps = s.Method == AttributionMethod.IntegratedGradients ? s.Steps : 1,
-            Aggregation = NodeAggregations.Name(s.Aggregation),
-            NodeThreshold = s.NodeThreshold,
-            EdgeThreshold = s.EdgeThreshold,
-            Examples = accumulator.Examples,
-            Tokens = s.Aggregation == NodeAggregation.None ? TokenTexts(loaded.Examples[0].CleanIds, tok) : null,
-            Metric = accumulator.Metric(),
-            Timings = timings,
-            Extra = extra,
-        };
-        var nodeEffects = accumulator.Result();
-        var edges = edgeAttributor is null ? [] : edgeAttributor.Finish().Concat(OutputEdges(nodeEffects, transformer.Config.Layers)).ToList();
-        var circuit = new Circuit(metadata, nodeEffects, edges);
+        var result = DiscoveryProgress.Show(console, AttributionMethods.Name(s.Method), progress =>
+            CircuitDiscovery.Discover(transformer, dicts, loaded.Examples, options, progress));
+        var circuit = result.ToCircuit(s.Model, s.UseNeurons ? DictionarySet.NeuronsName : s.Dictionaries!, s.Data,
+            TokenTexts(loaded.Examples[0].CleanIds, tok), timings,
+            new Dictionary<string, JsonElement> { ["examples_report"] = JsonSerializer.SerializeToElement(loaded.Report.Summary) });
+        clock.Restart();
         CircuitWriter.Write(circuit, s.Out);
-        timings["write"] = Lap(clock);
-        Summarize(console, circuit, s, timings);
+        var allTimings = new Dictionary<string, double>(circuit.Metadata.Timings) { ["write"] = Lap(clock) };
+        Summarize(console, circuit, s, allTimings);
     }
 
     private static void Summarize(IAnsiConsole console, Circuit circuit, Settings s, Dictionary<string, double> timings)
@@ -154,38 +113,24 @@ public static class CircuitCommand
         console.MarkupLineInterpolated($"wrote {s.Out} and {CircuitFilePaths.SafetensorsFor(s.Out)}");
     }
 
-    private static string NoEdges(Settings s) => s.NodesOnly ? "not requested (--nodes-only)" : "not computed";
-
-    /// <summary>resid_last → y: the last residual site's node effects themselves (algorithm §5.5), downstream index 0 at
-    /// position S−1 for aggregation "none".</summary>
-    private static IEnumerable<EdgeEffects> OutputEdges(IReadOnlyList<NodeEffects> nodes, int layers)
+    /// <summary>Creates the folder of <c>--out</c> before any work, so that a bad path fails in the first second rather
+    /// than after the whole computation.</summary>
+    private static void PrepareOutputFolder(string output)
     {
-        string last = Site.ResidPost(layers - 1).Name;
-        var node = nodes.FirstOrDefault(n => n.Site == last);
-        if (node is null) yield break; // no dictionary at the last residual site
-        var values = node.Effects.ToArray();
-        int width = node.FeatureCount + 1;
-        bool positional = node.PositionCount is not null;
-        int positions = node.PositionCount ?? 1;
-        var indices = new List<long>();
-        var kept = new List<float>();
-        for (int u = 0; u < values.Length; u++)
+        if (string.IsNullOrWhiteSpace(output)) throw new SfcInputException("--out needs a file name");
+        string full = Path.GetFullPath(output);
+        if (Directory.Exists(full)) throw new SfcInputException($"--out {output} is a folder; give a file name such as {Path.Combine(output, "circuit.json")}");
+        try
         {
-            if (values[u] == 0) continue;
-            if (positional) indices.AddRange([positions - 1, 0, u / width, u % width]);
-            else indices.AddRange([0, u]);
-            kept.Add(values[u]);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         }
-        yield return new EdgeEffects(node.Site, CircuitVocabulary.Output, indices.ToArray(), kept.ToArray());
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SfcInputException($"--out {output}: cannot create its folder ({e.Message})");
+        }
     }
 
-    private static ITokenizer? LoadTokenizer(Settings s)
-    {
-        string? path = s.Tokenizer ?? (Directory.Exists(s.Model) ? s.Model : null);
-        if (path is null) return null;
-        if (s.Tokenizer is null && !new[] { "tokenizer.json", "vocab.json", "tokenizer.bin" }.Any(f => File.Exists(Path.Combine(path, f)))) return null;
-        return TokenizerLoader.Load(path);
-    }
+    private static string NoEdges(Settings s) => s.NodesOnly ? "not requested (--nodes-only)" : "not computed";
 
     private static string[] TokenTexts(int[] ids, ITokenizer? tok) =>
         ids.Select(id => tok is null ? id.ToString() : tok.TokenText(id)).ToArray();

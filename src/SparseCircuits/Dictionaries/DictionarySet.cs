@@ -116,6 +116,13 @@ public sealed class DictionarySet : IReadOnlyDictionary<Site, IFeatureDictionary
             throw SfcInputException.ForFile(where, $"dictionary d_out = {d.OutputDim} does not match the model's d_model = {config.DModel} at site {d.Info.OutputSite}");
     }
 
+    /// <summary>Gives back the resident memory of the dictionary at <paramref name="site"/> (see
+    /// <see cref="SparseAutoencoder.ReleaseResidentMemory"/>); other dictionaries hold nothing to give back.</summary>
+    public void ReleaseResidentMemory(Site site)
+    {
+        if (bySite.TryGetValue(site, out var d) && d is SparseAutoencoder sae) sae.ReleaseResidentMemory();
+    }
+
     public IFeatureDictionary this[Site key] => bySite[key];
 
     public IEnumerable<Site> Keys => Sites;

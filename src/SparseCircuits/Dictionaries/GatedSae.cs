@@ -43,6 +43,9 @@ public sealed class GatedSae : SparseAutoencoder
 
     public Tensor MagnitudeBias => magnitudeBias;
 
+    /// <summary>An active feature's magnitude path is ReLU(p·exp(r_mag) + b_mag) with the gate open: slope exp(r_mag).</summary>
+    public override float ActiveSlope(int feature) => magnitudeScale.Read()[feature];
+
     protected override Tensor Activate(Tensor p)
     {
         var magnitude = Activations.Relu(Elementwise.Add(Elementwise.Mul(p, magnitudeScale), magnitudeBias));

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using Tensor = SparseCircuits.Tensors.Tensor;
+using SparseCircuits.Dictionaries.Formats;
 using SparseCircuits.Tensors;
 using SparseCircuits.Tensors.Autograd;
 using SparseCircuits.Tensors.Blas;
+using SparseCircuits.Tensors.Formats;
 using SparseCircuits.Tensors.Ops;
 
 namespace SparseCircuits.Dictionaries;
@@ -23,11 +25,14 @@ public abstract class SparseAutoencoder : IFeatureDictionary
     /// however many rows are encoded.</summary>
     private const int EncodeBlockFloats = 1 << 22;
 
+    private readonly Lazy<Tensor> encoderRows;
+
     protected SparseAutoencoder(DictionaryInfo info, SaeWeights weights)
     {
         weights.Validate();
         Info = info;
         Weights = weights;
+        encoderRows = new Lazy<Tensor>(() => weights.EncoderIsInOut ? LazyTranspose.Of(weights.EncoderWeight) : weights.EncoderWeight);
     }
 
     public DictionaryInfo Info { get; }
@@ -44,6 +49,38 @@ public abstract class SparseAutoencoder : IFeatureDictionary
     public Tensor DecoderWeight => Weights.DecoderWeight;
 
     public Tensor DecoderBias => Weights.DecoderBias;
+
+    /// <summary>The encoder's feature directions as rows [F, d_in] (row j multiplies the centred input to give feature
+    /// j's encoder product); the stored tensor when the file keeps that layout, else its lazy transpose.</summary>
+    public Tensor EncoderRows => encoderRows.Value;
+
+    /// <summary>
+    /// ∂f_j/∂p_j at a point where feature j is active, with p_j = (x − c)·W_enc[j] the encoder product: 1 for ReLU,
+    /// JumpReLU and TopK; a gated SAE scales its magnitude path. With it, ∂f_j/∂x = slope·W_enc[j] for every active j
+    /// (inactive features have zero derivative), which is how edges differentiate through the encoder sparsely.
+    /// </summary>
+    public virtual float ActiveSlope(int feature) => 1f;
+
+    /// <summary>
+    /// Gives back the memory the weights occupy while in use: the pages of memory-mapped weights
+    /// (<see cref="ResidentMemory"/>) and the copies lazy transposes made (<see cref="LazyTranspose"/>). Nothing changes
+    /// for callers (the next read brings them back, from the page cache, without a disk read), so a pipeline that works
+    /// through sites one after the other holds only the current ones. Only for weights nobody writes to.
+    /// </summary>
+    public void ReleaseResidentMemory()
+    {
+        var tensors = new List<Tensor> { Weights.EncoderWeight, Weights.DecoderWeight };
+        if (encoderRows.IsValueCreated) tensors.Add(encoderRows.Value);
+        foreach (var t in tensors)
+        {
+            ResidentMemory.Release(t);
+            if (LazyTranspose.SourceOf(t) is { } stored)
+            {
+                LazyTranspose.Release(t);
+                ResidentMemory.Release(stored);
+            }
+        }
+    }
 
     /// <summary>The most features one row can have active (F; k for TopK).</summary>
     protected virtual int MaxActive => Width;
@@ -127,7 +164,7 @@ public abstract class SparseAutoencoder : IFeatureDictionary
             var b = Weights.DecoderBias.Read();
             for (int r = 0; r < n; r++) b.CopyTo(y.Span.Slice(r * d, d));
         }
-        SparseDecoding.AddRows(features, Weights.DecoderWeight, y);
+        SparseDecoding.AddRowsAuto(features, Weights.DecoderWeight, y);
         return y;
     }
 

@@ -91,6 +91,17 @@ public sealed class SparseCodes
         return At(start, idx.ToArray());
     }
 
+    /// <summary>Rows <paramref name="start"/>..start+count as codes of their own (copies).</summary>
+    public SparseCodes SliceRows(int start, int count)
+    {
+        if ((uint)start > (uint)Rows || (uint)count > (uint)(Rows - start))
+            throw new ArgumentOutOfRangeException(nameof(start), $"Rows {start}..{start + count} outside 0..{Rows}.");
+        int from = RowStart[start], to = RowStart[start + count];
+        var rowStart = new int[count + 1];
+        for (int r = 0; r <= count; r++) rowStart[r] = RowStart[start + r] - from;
+        return new SparseCodes(count, Width, rowStart, Indices[from..to], Values[from..to]);
+    }
+
     /// <summary>The nonzero entries of a dense [N, F] matrix.</summary>
     public static SparseCodes FromDense(ReadOnlySpan<float> dense, int rows, int width)
     {

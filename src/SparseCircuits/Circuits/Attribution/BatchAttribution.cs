@@ -14,4 +14,7 @@ public sealed record BatchAttribution(
     IReadOnlyDictionary<Site, NodeAttribution> Sites)
 {
     public int Count => Batch.Count;
+
+    /// <summary>The clean run's cached activations (what edges are computed from), when the attributor kept them.</summary>
+    public BatchActivations? Clean { get; init; }
 }

@@ -1,10 +1,12 @@
+using System.Numerics.Tensors;
 using SparseCircuits.Circuits.Metrics;
+using SparseCircuits.Diagnostics;
 using SparseCircuits.Dictionaries;
-using SparseCircuits.Dictionaries.Splicing;
 using SparseCircuits.Models;
 using SparseCircuits.Tensors;
 using SparseCircuits.Tensors.Autograd;
 using SparseCircuits.Tensors.Ops;
+using Tensor = SparseCircuits.Tensors.Tensor;
 
 namespace SparseCircuits.Circuits.Attribution;
 
@@ -12,7 +14,9 @@ namespace SparseCircuits.Circuits.Attribution;
 /// Integrated-gradients node effects at one site (algorithm §3.2), the other sites unspliced. The N interpolants
 /// f_k = f_c + α_k Δf, ε_k = ε_c + α_k Δε with α_k = k/N, k = 0..N−1 (left Riemann sum) run as one batch of N·B
 /// sequences from the site upward (layers below are cached); the metric is summed over all copies and one backward
-/// pass gives ∂m/∂f_k (support entries only) and ∂m/∂ε_k, averaged over k.
+/// pass gives the gradient g_k at the site, averaged over k into ḡ. Decoding is affine, so the site's value
+/// dec(f_k) + ε_k is the interpolation of the two end values (no decoding per step), and ∂m/∂f_k = W_dec·g_k, so the
+/// step-averaged feature gradient is W_dec·ḡ: one product for the support instead of one per step (DESIGN §7).
 /// </summary>
 public static class IntegratedGradients
 {
@@ -20,54 +24,76 @@ public static class IntegratedGradients
         MetricFunction metric, MetricTargets targets, int steps, ForwardOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        var support = delta.Support;
-        int nnz = support.NonZeros;
-        var (features, error) = Interpolants(delta, steps);
-        var handles = new SpliceHandles(TrackedFeatures.Active);
+        var value = Interpolants(dictionary, delta, steps);
         var repeatedInput = blockInput is null ? null : SiteRunner.Repeat(blockInput, steps);
 
         Gradients grads;
+        using (PhaseTimes.Measure("nodes: IG forward and backward"))
         using (var tape = Tape.Record())
         {
-            var value = Splice.Substitute(dictionary, features, error, handles);
+            value.RequireGrad();
             var residual = SiteRunner.ResidualFrom(model, delta.Site, value, repeatedInput, options);
             var total = Reductions.Sum(metric(model, residual, targets.Repeat(steps)));
             grads = tape.Backward(total);
         }
 
-        var featureGrads = handles.FeatureGradients(grads).Span; // [1, steps·nnz], copy k at k·nnz
-        var errorGrads = handles.ErrorGradient(grads).Span;       // [1, steps·B, S, d]
-        var meanFeature = MeanOverCopies(featureGrads, steps, nnz);
-        var meanError = Tensor.FromArray(MeanOverCopies(errorGrads, steps, delta.CleanError.Length), delta.CleanError.ShapeArray);
+        var stacked = grads.Batched(value);                        // [1, steps·B, S, d], copy k at rows k·B..
+        var meanError = Tensor.FromArray(stacked is null ? new float[delta.CleanError.Length] : MeanOverCopies(stacked.Span, steps, delta.CleanError.Length),
+            delta.CleanError.ShapeArray);
+        using var _ = PhaseTimes.Measure("nodes: feature gradients");
+        var meanFeature = FeatureGradients(dictionary, delta.Support, meanError);
         return NodeAttribution.FromGradients(delta, meanFeature, meanError);
     }
 
-    /// <summary>The N·B·S rows of interpolated features (on the support, explicit zeros kept) and errors [N·B, S, d].</summary>
-    private static (SparseCodes Features, Tensor Error) Interpolants(SiteDelta delta, int steps)
+    /// <summary>∂m/∂f_j = W_dec[j]·g per support entry, for g [B, S, d] the gradient at the site.</summary>
+    public static float[] FeatureGradients(IFeatureDictionary dictionary, SparseCodes support, Tensor gradient)
     {
-        var support = delta.Support;
-        int rows = support.Rows, nnz = support.NonZeros;
-        var rowStart = new int[steps * rows + 1];
-        var indices = new int[steps * nnz];
-        var values = new float[steps * nnz];
-        var fc = delta.CleanFeatures;
-        var fp = delta.PatchFeatures;
-        var ec = delta.CleanError.Span;
-        var ep = delta.PatchError.Span;
-        var errorShape = delta.CleanError.ShapeArray;
-        errorShape[0] *= steps;
-        var error = Tensor.Empty(errorShape);
-        var es = error.Span;
-        int len = ec.Length;
+        var result = new float[support.NonZeros];
+        var g = gradient.Span;
+        int d = gradient.Columns;
+        if (dictionary is IdentityDictionary)
+        {
+            for (int r = 0; r < support.Rows; r++)
+            {
+                var idx = support.IndicesOf(r);
+                for (int e = 0; e < idx.Length; e++) result[support.RowStart[r] + e] = g[r * d + idx[e]];
+            }
+            return result;
+        }
+        SparseDecoding.FeatureGradientsAuto(support, dictionary.DecoderWeight, g, result);
+        return result;
+    }
+
+    /// <summary>The site's value at the N interpolants, [N·B, S, d]: copy k is (1 − α_k)·x_c + α_k·x_p with x = dec(f) + ε
+    /// at either end.</summary>
+    private static Tensor Interpolants(IFeatureDictionary dictionary, SiteDelta delta, int steps)
+    {
+        var clean = delta.CleanActivation ?? EndValue(dictionary, delta.Support, delta.CleanFeatures, delta.CleanError);
+        var patch = delta.PatchActivation ?? EndValue(dictionary, delta.Support, delta.PatchFeatures, delta.PatchError);
+        var xc = clean.Span;
+        var xp = patch.Span;
+        var shape = delta.CleanError.ShapeArray;
+        shape[0] *= steps;
+        var value = Tensor.Empty(shape);
+        var vs = value.Span;
+        int len = xc.Length;
         for (int k = 0; k < steps; k++)
         {
             float alpha = (float)k / steps;
-            for (int r = 0; r < rows; r++) rowStart[k * rows + r + 1] = k * nnz + support.RowStart[r + 1];
-            support.Indices.CopyTo(indices, k * nnz);
-            for (int e = 0; e < nnz; e++) values[k * nnz + e] = (1 - alpha) * fc[e] + alpha * fp[e];
-            for (int i = 0; i < len; i++) es[k * len + i] = (1 - alpha) * ec[i] + alpha * ep[i];
+            var copy = vs.Slice(k * len, len);
+            for (int i = 0; i < len; i++) copy[i] = (1 - alpha) * xc[i] + alpha * xp[i];
         }
-        return (new SparseCodes(steps * rows, support.Width, rowStart, indices, values), error);
+        return value;
+    }
+
+    /// <summary>dec(f) + ε for features on the support (for deltas made without their activations).</summary>
+    private static Tensor EndValue(IFeatureDictionary dictionary, SparseCodes support, float[] features, Tensor error)
+    {
+        using var _ = Tape.NoGrad();
+        var codes = new SparseCodes(support.Rows, support.Width, support.RowStart, support.Indices, features);
+        var x = dictionary.DecodeSparse(codes).View(error.ShapeArray);
+        TensorPrimitives.Add(x.Span, error.Read(), x.Span);
+        return x;
     }
 
     private static float[] MeanOverCopies(ReadOnlySpan<float> stacked, int copies, int length)

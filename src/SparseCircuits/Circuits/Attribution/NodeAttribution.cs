@@ -21,21 +21,18 @@ public sealed record NodeAttribution(SiteDelta Delta, float[]? FeatureGradient, 
     /// <summary>Effects from gradients: ḡ_f·Δf scattered to [B, S, F+1], ḡ_ε·Δε summed over d at index F.</summary>
     public static NodeAttribution FromGradients(SiteDelta delta, float[] featureGradient, Tensor errorGradient)
     {
-        int b = delta.Batch, s = delta.Length, f = delta.FeatureCount, d = delta.CleanError.Dim(-1);
+        int b = delta.Batch, s = delta.Length, f = delta.FeatureCount, d = errorGradient.Dim(-1);
         var effects = Tensor.Zeros(b, s, f + 1);
         var e = effects.Span;
         var support = delta.Support;
         var df = delta.FeatureDelta();
-        var dErr = delta.ErrorDelta().Span;
         var gErr = errorGradient.Span;
         for (int r = 0; r < b * s; r++)
         {
             var idx = support.IndicesOf(r);
             int start = support.RowStart[r];
             for (int j = 0; j < idx.Length; j++) e[r * (f + 1) + idx[j]] = featureGradient[start + j] * df[start + j];
-            double sum = 0;
-            for (int k = 0; k < d; k++) sum += (double)gErr[r * d + k] * dErr[r * d + k];
-            e[r * (f + 1) + f] = (float)sum;
+            e[r * (f + 1) + f] = (float)delta.ErrorInner(r, gErr.Slice(r * d, d), featureGradient.AsSpan(start, idx.Length), df.AsSpan(start, idx.Length));
         }
         return new NodeAttribution(delta, featureGradient, errorGradient, effects);
     }

@@ -1,5 +1,6 @@
 using SparseCircuits.Circuits.Data;
 using SparseCircuits.Circuits.Metrics;
+using SparseCircuits.Diagnostics;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
 using SparseCircuits.Tensors.Autograd;
@@ -22,19 +23,34 @@ public static class NodeAttributor
         var metric = options.Metric ?? CircuitMetrics.Get(CircuitMetrics.DefaultFor(patch is not null));
         var sites = dictionaries.Sites;
 
-        var cleanRun = BatchActivations.Capture(model, clean, sites);
-        var patchRun = patch is null ? null : BatchActivations.Capture(model, patch, sites);
+        BatchActivations cleanRun;
+        BatchActivations? patchRun;
+        using (PhaseTimes.Measure("nodes: clean and patch runs"))
+        {
+            cleanRun = BatchActivations.Capture(model, clean, sites);
+            patchRun = patch is null ? null : BatchActivations.Capture(model, patch, sites);
+        }
         float[] cleanMetric, patchMetric;
         using (Tape.NoGrad())
         {
             cleanMetric = metric(model, cleanRun.Residual, targets).ToArray();
             patchMetric = patchRun is null ? [] : metric(model, patchRun.Residual, targets).ToArray();
         }
-        var deltas = sites.ToDictionary(s => s, s => SiteDelta.Compute(s, dictionaries[s], cleanRun.At(s), patchRun?.At(s)));
+        SiteDelta Delta(Site site)
+        {
+            using var _ = PhaseTimes.Measure("nodes: encode clean and patch");
+            return SiteDelta.Compute(site, dictionaries[site], cleanRun.At(site), patchRun?.At(site));
+        }
 
         var result = new Dictionary<Site, NodeAttribution>();
         if (options.Method == AttributionMethod.AttributionPatching)
         {
+            var deltas = sites.ToDictionary(s => s, s =>
+            {
+                var delta = Delta(s);
+                dictionaries.ReleaseResidentMemory(s);
+                return delta;
+            });
             foreach (var (site, node) in AttributionPatching.Compute(model, dictionaries, deltas, clean, metric, targets, options.Forward))
             {
                 result[site] = node;
@@ -43,16 +59,20 @@ public static class NodeAttributor
         }
         else
         {
+            // One site at a time, its dictionary resident only while it is worked on (DESIGN §7: 19 dictionaries of
+            // Pythia-70m size are 2.5 GB; one is 128 MB).
             foreach (var site in sites)
             {
+                var delta = Delta(site);
                 var blockInput = SiteRunner.BlockInputFor(site, cleanRun);
                 result[site] = options.Method == AttributionMethod.Exact
-                    ? ExactPatching.Compute(model, dictionaries[site], deltas[site], cleanRun.At(site), blockInput, metric, targets,
+                    ? ExactPatching.Compute(model, dictionaries[site], delta, cleanRun.At(site), blockInput, metric, targets,
                         cleanMetric, options.ExactChunk, options.Forward)
-                    : IntegratedGradients.Compute(model, dictionaries[site], deltas[site], blockInput, metric, targets, options.Steps, options.Forward);
+                    : IntegratedGradients.Compute(model, dictionaries[site], delta, blockInput, metric, targets, options.Steps, options.Forward);
+                dictionaries.ReleaseResidentMemory(site);
                 onSite?.Invoke(site);
             }
         }
-        return new BatchAttribution(batch, cleanMetric, patchRun is null ? null : patchMetric, result);
+        return new BatchAttribution(batch, cleanMetric, patchRun is null ? null : patchMetric, result) { Clean = cleanRun };
     }
 }

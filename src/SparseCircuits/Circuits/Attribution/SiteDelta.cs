@@ -40,36 +40,94 @@ public sealed record SiteDelta(
         return delta;
     }
 
-    /// <summary>Encodes the site's activation in the clean run and (when given) the patch run.</summary>
+    /// <summary>The site's value at the clean end of the path, dec(f_c) + ε_c: the clean activation, [B, S, d].</summary>
+    public Tensor? CleanActivation { get; init; }
+
+    /// <summary>The site's value at the patch end, dec(f_p) + ε_p: the patch activation, or dec(0) = b_dec broadcast for
+    /// zero ablation, [B, S, d].</summary>
+    public Tensor? PatchActivation { get; init; }
+
+    /// <summary>True when ε = x − dec(f) may be taken from the activations and the features (an SAE); false for the
+    /// identity, whose error is exactly zero however the rounding of that subtraction would fall.</summary>
+    public bool ErrorFromActivations { get; init; }
+
+    /// <summary>
+    /// Encodes the site's activation in the clean run and (when given) the patch run: one encoder product over both
+    /// runs' rows, so the encoder weights are read once. The errors ε = x − dec(f) are decoded only if read
+    /// (<see cref="LazyTensor"/>): the attribution formulas take ⟨g, Δε⟩ as ⟨g, Δx⟩ − Σ_j Δf_j·(W_dec[j]·g), whose
+    /// terms they have anyway (<see cref="ErrorInner"/>).
+    /// </summary>
     public static SiteDelta Compute(Site site, IFeatureDictionary dictionary, Tensor clean, Tensor? patch)
     {
         if (dictionary.Info.IsTranscoder)
             throw new NotSupportedException($"Node attribution with a transcoder ({dictionary.Info.Source}) is not supported yet.");
+        if (patch is not null && !patch.SameShape(clean)) throw new ArgumentException($"Patch activation {patch} and clean {clean} differ in shape.");
         using var _ = Tape.NoGrad();
-        var (cleanCodes, cleanError) = Decompose(dictionary, clean);
+        int rows = clean.Rows, d = clean.Columns;
+        var both = patch is null ? clean.View(rows, d) : Stack(clean, patch);
+        var codes = dictionary.EncodeSparse(both);
+        var errors = new Lazy<Tensor>(() =>
+        {
+            using var noGrad = Tape.NoGrad();
+            var error = Tensor.Empty(both.ShapeArray);
+            TensorPrimitives.Subtract(both.Read(), dictionary.DecodeSparse(codes, both).Read(), error.Span);
+            return error;
+        });
+        var cleanCodes = patch is null ? codes : codes.SliceRows(0, rows);
+        var cleanError = LazyTensor.Of(clean.ShapeArray, () => errors.Value.SliceRows(0, rows));
         SparseCodes patchCodes;
-        Tensor patchError;
+        Tensor patchError, patchActivation;
         if (patch is null)
         {
-            patchCodes = SparseCodes.Empty(cleanCodes.Rows, cleanCodes.Width);
+            patchCodes = SparseCodes.Empty(rows, cleanCodes.Width);
             patchError = Tensor.Zeros(clean.ShapeArray);
+            patchActivation = dictionary.DecodeSparse(patchCodes).View(clean.ShapeArray);
         }
         else
         {
-            if (!patch.SameShape(clean)) throw new ArgumentException($"Patch activation {patch} and clean {clean} differ in shape.");
-            (patchCodes, patchError) = Decompose(dictionary, patch);
+            patchCodes = codes.SliceRows(rows, rows);
+            patchError = LazyTensor.Of(clean.ShapeArray, () => errors.Value.SliceRows(rows, rows));
+            patchActivation = patch;
         }
         var support = cleanCodes.Union(patchCodes);
         var patchOnSupport = patchCodes.At(support.RowStart, support.Indices);
-        return new SiteDelta(site, clean.Dim(0), clean.Dim(1), dictionary.Width, support, support.Values, patchOnSupport.Values, cleanError, patchError);
+        return new SiteDelta(site, clean.Dim(0), clean.Dim(1), dictionary.Width, support, support.Values, patchOnSupport.Values, cleanError, patchError)
+        {
+            CleanActivation = clean,
+            PatchActivation = patchActivation,
+            ErrorFromActivations = dictionary is not IdentityDictionary,
+        };
     }
 
-    private static (SparseCodes Codes, Tensor Error) Decompose(IFeatureDictionary dictionary, Tensor x)
+    /// <summary>
+    /// ⟨g, Δε⟩ at one row: from the activations when known, as ⟨g, Δx⟩ − Σ_e Δf_e·featureDots[e] over the row's support
+    /// entries (featureDots[e] = W_dec[j_e]·g, which every caller computes for the feature effects), so the errors need
+    /// not be decoded; else from the errors. Sums in float64.
+    /// </summary>
+    public double ErrorInner(int row, ReadOnlySpan<float> g, ReadOnlySpan<float> featureDots, ReadOnlySpan<float> featureDelta)
     {
-        var rows = x.View(x.Rows, x.Columns);
-        var codes = dictionary.EncodeSparse(rows);
-        var error = Tensor.Empty(x.ShapeArray);
-        TensorPrimitives.Subtract(x.Read(), dictionary.DecodeSparse(codes, rows).Read(), error.Span);
-        return (codes, error);
+        int d = g.Length;
+        double sum = 0;
+        if (!ErrorFromActivations || CleanActivation is null || PatchActivation is null)
+        {
+            var ec = CleanError.Read().Slice(row * d, d);
+            var ep = PatchError.Read().Slice(row * d, d);
+            for (int i = 0; i < d; i++) sum += (double)g[i] * ((double)ep[i] - ec[i]);
+            return sum;
+        }
+        var xc = CleanActivation.Read().Slice(row * d, d);
+        var xp = PatchActivation.Read().Slice(row * d, d);
+        for (int i = 0; i < d; i++) sum += (double)g[i] * ((double)xp[i] - xc[i]);
+        for (int e = 0; e < featureDots.Length; e++) sum -= (double)featureDots[e] * featureDelta[e];
+        return sum;
+    }
+
+    /// <summary>The rows of <paramref name="a"/> then those of <paramref name="b"/>, as [2·rows, d].</summary>
+    private static Tensor Stack(Tensor a, Tensor b)
+    {
+        var both = Tensor.Empty(a.Rows + b.Rows, a.Columns);
+        a.Read().CopyTo(both.Span);
+        b.Read().CopyTo(both.Span[a.Length..]);
+        return both;
     }
 }

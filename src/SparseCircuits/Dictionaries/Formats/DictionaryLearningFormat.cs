@@ -19,7 +19,7 @@ namespace SparseCircuits.Dictionaries.Formats;
 /// <c>threshold</c>; TopK keeps the k largest of ReLU(W_enc(x − b_dec) + b_enc), BatchTopK (config
 /// <c>dict_class</c>) keeps those above the scalar threshold.</item>
 /// </list>
-/// The encoder stays in its [F, d] file layout; the decoder [d, F] is transposed once (blocked, in parallel) into rows.
+/// The encoder stays in its [F, d] file layout; the decoder [d, F] is transposed into rows on first use (blocked, in parallel).
 /// </summary>
 public static class DictionaryLearningFormat
 {
@@ -96,21 +96,19 @@ public static class DictionaryLearningFormat
             return (info.Shape[0], info.Shape[1]);
         }
 
+        /// <summary>The tensor, memory-mapped where the file allows; after the finiteness check has read it, its pages
+        /// are handed back (<see cref="ResidentMemory"/>) so that a loaded set of dictionaries is not resident until used.</summary>
         public Tensor Get(string name, params int[] shape)
         {
             var t = Read(name, shape);
             WeightChecks.RequireFinite(file.Path, name, t);
+            ResidentMemory.Release(t);
             return t;
         }
 
-        /// <summary>A [d, F] decoder as rows [F, d]; the transpose checks finiteness on the way.</summary>
-        public Tensor Decoder(string name, int d, int f)
-        {
-            var stored = Read(name, d, f);
-            var rows = BlockedTranspose.Transpose(stored, out bool finite);
-            if (!finite) WeightChecks.RequireFinite(file.Path, name, stored); // throws, naming the first bad element
-            return rows;
-        }
+        /// <summary>A [d, F] decoder as rows [F, d], transposed lazily (<see cref="LazyTranspose"/>): loading copies
+        /// nothing, and products that can use the stored layout never make the copy.</summary>
+        public Tensor Decoder(string name, int d, int f) => LazyTranspose.Of(Get(name, d, f));
 
         private Tensor Read(string name, params int[] shape)
         {

@@ -213,6 +213,7 @@ public static class SaeLensFormat
             WeightChecks.RequireShape(file.Path, file.Info(name), shape, $"d_in = {cfg.DIn}, d_sae = {cfg.DSae}{(cfg.IsTranscoder ? $", d_out = {cfg.DOut}" : "")} in cfg.json");
             var t = file.GetTensor(name);
             WeightChecks.RequireFinite(file.Path, name, t);
+            ResidentMemory.Release(t); // read by the check; not resident again until used
             return t;
         }
 

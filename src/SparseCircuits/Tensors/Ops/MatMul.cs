@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using SparseCircuits.Tensors.Autograd;
 using SparseCircuits.Tensors.Blas;
@@ -39,7 +40,7 @@ public static class MatMul
             if (ctx.Needs(x))
             {
                 // gx[K·m, in] += g[K·m, out] · op(W)ᵀ, one GEMM for every seed since W is shared.
-                Gemm.Sgemm(false, !transW, k * m, inDim, outDim, 1f, g.Read(), weight.Read(), 1f, ctx.Buffer(x).Span);
+                InputGradient(g.Read(), weight.Read(), transW, k * m, inDim, outDim, ctx.Buffer(x).Span);
             }
             if (ctx.Needs(weight))
             {
@@ -63,6 +64,47 @@ public static class MatMul
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// gx[rows, in] += g[rows, out]·op(W)ᵀ. Many seeds of a batched backward pass are zero on most rows (a seed placed at
+    /// one position of one sequence stays on that row through every row-wise op), so when fewer than half the rows of
+    /// g are nonzero only those are multiplied: gathered, one GEMM, and added back. The result is the same product.
+    /// </summary>
+    internal static void InputGradient(ReadOnlySpan<float> g, ReadOnlySpan<float> weight, bool transW, int rows, int inDim, int outDim, Span<float> gx)
+    {
+        int nonzero = 0;
+        int[]? live = null;
+        if (rows >= 8)
+        {
+            live = ArrayPool<int>.Shared.Rent(rows);
+            for (int r = 0; r < rows; r++)
+                if (g.Slice(r * outDim, outDim).IndexOfAnyExcept(0f) >= 0) live[nonzero++] = r;
+        }
+        if (live is null || 2 * nonzero >= rows)
+        {
+            if (live is not null) ArrayPool<int>.Shared.Return(live);
+            Gemm.Sgemm(false, !transW, rows, inDim, outDim, 1f, g, weight, 1f, gx);
+            return;
+        }
+        var packed = ArrayPool<float>.Shared.Rent(Math.Max(1, nonzero * outDim));
+        var product = ArrayPool<float>.Shared.Rent(Math.Max(1, nonzero * inDim));
+        try
+        {
+            for (int i = 0; i < nonzero; i++) g.Slice(live[i] * outDim, outDim).CopyTo(packed.AsSpan(i * outDim, outDim));
+            Gemm.Sgemm(false, !transW, nonzero, inDim, outDim, 1f, packed.AsSpan(0, nonzero * outDim), weight, 0f, product.AsSpan(0, nonzero * inDim));
+            for (int i = 0; i < nonzero; i++)
+            {
+                var target = gx.Slice(live[i] * inDim, inDim);
+                TensorPrimitives.Add(target, product.AsSpan(i * inDim, inDim), target);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+            ArrayPool<float>.Shared.Return(product);
+            ArrayPool<int>.Shared.Return(live);
+        }
     }
 
     /// <summary>

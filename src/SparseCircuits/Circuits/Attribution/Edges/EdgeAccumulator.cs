@@ -5,11 +5,11 @@ namespace SparseCircuits.Circuits.Attribution.Edges;
 /// batch axes, giving [S, F_D+1, S, F_U+1]; "sum" also sums both position axes, giving [F_D+1, F_U+1]; "last" (Jackson's
 /// fork, §4) keeps the entries whose downstream and upstream positions are both the last one, giving [F_D+1, F_U+1].
 /// Across batches len(batch)·E_batch is accumulated and divided by N, i.e. the total over all examples divided by N.
-/// Storage is keyed by downstream unit with a dense upstream block, in float64.
+/// Storage is keyed by downstream unit with a sparse upstream vector of float64 sums (only entries some node's edges reached).
 /// </summary>
 public sealed class EdgeAccumulator
 {
-    private readonly Dictionary<long, double[]> blocks = [];
+    private readonly Dictionary<long, SparseSum> blocks = [];
     private readonly int positions;
     private readonly int upWidth;
     private readonly int downWidth;
@@ -28,6 +28,9 @@ public sealed class EdgeAccumulator
 
     public NodeAggregation Aggregation { get; }
 
+    /// <summary>Nonzero upstream entries held so far, over all downstream units.</summary>
+    public long Entries => blocks.Values.Sum(b => (long)b.Count);
+
     /// <summary>Adds one batch of <paramref name="batchSize"/> examples.</summary>
     public void Add(IReadOnlyList<DownstreamEdges> edges, int batchSize)
     {
@@ -35,14 +38,30 @@ public sealed class EdgeAccumulator
         bool positional = Aggregation == NodeAggregation.None, last = Aggregation == NodeAggregation.Last;
         foreach (var e in edges)
         {
-            int length = e.Upstream.Length / upWidth; // this batch's positions ("sum" and "last" allow lengths to vary)
+            int length = e.UpstreamLength / upWidth; // this batch's positions ("sum" and "last" allow lengths to vary)
             if (last && e.Position != length - 1) continue;
-            long key = positional ? (long)e.Position * downWidth + e.Index : e.Index;
-            if (!blocks.TryGetValue(key, out var block)) blocks[key] = block = new double[positional ? positions * upWidth : upWidth];
             if (positional && length != positions) throw new ArgumentException($"Aggregation 'none' needs {positions} positions; a batch has {length}.");
-            for (int q = last ? length - 1 : 0; q < length; q++)
-                for (int j = 0; j < upWidth; j++)
-                    block[positional ? q * upWidth + j : j] += e.Upstream[q * upWidth + j];
+            long key = positional ? (long)e.Position * downWidth + e.Index : e.Index;
+            if (!blocks.TryGetValue(key, out var block)) blocks[key] = block = new SparseSum();
+            if (positional)
+            {
+                block.Add(e.UpstreamIndices, e.Values);
+                continue;
+            }
+            // "sum": (q, j) -> j over every position q; "last": only q = S−1.
+            var features = new List<int>(e.UpstreamIndices.Length);
+            var values = new List<float>(e.UpstreamIndices.Length);
+            for (int i = 0; i < e.UpstreamIndices.Length; i++)
+            {
+                int q = e.UpstreamIndices[i] / upWidth;
+                if (last && q != length - 1) continue;
+                features.Add(e.UpstreamIndices[i] % upWidth);
+                values.Add(e.Values[i]);
+            }
+            var featureArray = features.ToArray();
+            var valueArray = values.ToArray();
+            Array.Sort(featureArray, valueArray);
+            block.Add(featureArray, valueArray);
         }
     }
 
@@ -51,26 +70,39 @@ public sealed class EdgeAccumulator
     {
         if (examples == 0) throw new InvalidOperationException($"No batch was added for edge {Type.Key}.");
         bool positional = Aggregation == NodeAggregation.None;
-        var indices = new List<long>();
-        var values = new List<float>();
+        int width = positional ? 4 : 2;
+        long count = 0;
+        foreach (var block in blocks.Values)
+            foreach (var sum in block.Sums)
+                if ((float)(sum / examples) != 0) count++;
+        var indices = new long[count * width];
+        var values = new float[count];
+        long at = 0;
         foreach (var key in blocks.Keys.Order())
         {
             var block = blocks[key];
-            for (int u = 0; u < block.Length; u++)
+            var up = block.Indices;
+            var sums = block.Sums;
+            for (int e = 0; e < up.Length; e++)
             {
-                float v = (float)(block[u] / examples);
+                float v = (float)(sums[e] / examples);
                 if (v == 0) continue;
+                long o = at * width;
                 if (positional)
                 {
-                    indices.AddRange([key / downWidth, key % downWidth, u / upWidth, u % upWidth]);
+                    indices[o] = key / downWidth;
+                    indices[o + 1] = key % downWidth;
+                    indices[o + 2] = up[e] / upWidth;
+                    indices[o + 3] = up[e] % upWidth;
                 }
                 else
                 {
-                    indices.AddRange([key, u]);
+                    indices[o] = key;
+                    indices[o + 1] = up[e];
                 }
-                values.Add(v);
+                values[at++] = v;
             }
         }
-        return new EdgeEffects(Type.Upstream.Name, Type.Downstream.Name, indices.ToArray(), values.ToArray());
+        return new EdgeEffects(Type.Upstream.Name, Type.Downstream.Name, indices, values);
     }
 }

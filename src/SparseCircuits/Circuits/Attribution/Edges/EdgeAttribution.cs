@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using SparseCircuits.Diagnostics;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
 using SparseCircuits.Tensors;
@@ -10,50 +10,136 @@ namespace SparseCircuits.Circuits.Attribution.Edges;
 
 /// <summary>
 /// Edge effects of one edge type for one batch (algorithm §5.1–5.2). On the clean input, U's activation is a gradient
-/// leaf (U spliced with its error held fixed: ∂x_U/∂u_j = W_dec^U[j], ∂x_U/∂ε_U = I), the block runs up to D with the
-/// edge type's stop-gradients, and D's features d = enc(y_D) and error e_D = y_D − dec(enc(y_D)) are recomputed
-/// differentiably from D's activation. Each active downstream node gives one seed (ḡ_{D,i} on d_i, or ḡ_{e_D} on e_D,
-/// ḡ held constant) and all K seeds run in ONE batched backward pass. The gradient g read at U gives
-/// E[down ← (q, j)] = (W_dec^U[j]·g[q])·Δf_j[q] and E[down ← (q, ε)] = ⟨g[q], Δε_U[q]⟩.
+/// leaf (U spliced with its error held fixed: ∂x_U/∂u_j = W_dec^U[j], ∂x_U/∂ε_U = I) and the block runs up to D with
+/// the edge type's stop-gradients. Each active downstream node gives one seed at D's activation
+/// (<see cref="DownstreamSeeds"/>: ḡ_{D,i} on d_i = enc(y_D)_i, or ḡ_{e_D} on e_D = y_D − dec(enc(y_D)), ḡ held
+/// constant), and the seeds of one example run together in one batched backward pass over that example's block only
+/// (in chunks of <see cref="SeedsPerPass"/>). The gradient g read at U gives
+/// E[down ← (q, j)] = (W_dec^U[j]·g[q])·Δf_j[q] and E[down ← (q, ε)] = ⟨g[q], Δε_U[q]⟩ (<see cref="EdgeContraction"/>).
 /// </summary>
 public static class EdgeAttribution
 {
+    /// <summary>Most seeds in one backward pass: bounds the [K, S, d_mlp] gradient buffers (512 × 6 × 2048 floats = 25 MB
+    /// for Pythia-70m) however many nodes are active.</summary>
+    public const int SeedsPerPass = 512;
+
     public static IReadOnlyList<DownstreamEdges> Compute(Transformer model, DictionarySet dictionaries, BatchActivations clean,
-        EdgeType type, NodeAttribution upstream, NodeAttribution downstream, IReadOnlyList<ActiveNode> active, ForwardOptions? options = null)
+        EdgeType type, NodeAttribution upstream, NodeAttribution downstream, IReadOnlyList<ActiveNode> active, ForwardOptions? options = null) =>
+        Compute(model, dictionaries[type.Upstream], dictionaries[type.Downstream], clean, type, upstream, downstream, active,
+            DownstreamSeeds.Compute(dictionaries[type.Downstream], downstream, active), options);
+
+    /// <summary>As above with the downstream seeds already made (<see cref="DownstreamSeeds.Compute"/>; null to
+    /// differentiate through a dense encoding instead), so edge types that share D share them.</summary>
+    public static IReadOnlyList<DownstreamEdges> Compute(Transformer model, IFeatureDictionary upDictionary, IFeatureDictionary downDictionary,
+        BatchActivations clean, EdgeType type, NodeAttribution upstream, NodeAttribution downstream, IReadOnlyList<ActiveNode> active,
+        float[]? seeds, ForwardOptions? options = null)
     {
         if (active.Count == 0) return [];
-        if (downstream.FeatureGradient is null || downstream.ErrorGradient is null)
-            throw new InvalidOperationException($"Edges into {type.Downstream} need gradient-based node effects (not exact patching).");
-        var gradAtUpstream = UpstreamGradients(model, dictionaries[type.Downstream], clean, type, downstream, active, options);
-        return Contract(dictionaries[type.Upstream], upstream.Delta, active, gradAtUpstream);
+        var contraction = new EdgeContraction(upDictionary, upstream.Delta);
+        int s = upstream.Delta.Length, d = upDictionary.OutputDim;
+        var result = new DownstreamEdges[active.Count];
+        if (seeds is null)
+        {
+            var dense = DenseUpstreamGradients(model, downDictionary, clean, type, downstream, active, options).Span; // [K, B, S, d]
+            int batchRows = upstream.Delta.Batch * s;
+            for (int n = 0; n < active.Count; n++)
+                result[n] = contraction.Contract(active[n].Example, [active[n]], dense.Slice((n * batchRows + active[n].Example * s) * d, s * d))[0];
+            return result;
+        }
+        foreach (var (example, nodes) in ByExample(active))
+        {
+            for (int first = 0; first < nodes.Length; first += SeedsPerPass)
+            {
+                var part = nodes[first..Math.Min(nodes.Length, first + SeedsPerPass)];
+                Tensor? g;
+                using (PhaseTimes.Measure("edges: block VJPs"))
+                    g = ExampleGradients(model, clean, type, example, part.Select(n => active[n]).ToArray(), part.Select(n => (ReadOnlyMemory<float>)seeds.AsMemory(n * d, d)).ToArray(), options);
+                using var _ = PhaseTimes.Measure("edges: contraction");
+                var edges = g is null
+                    ? part.Select(n => new DownstreamEdges(active[n].Example, active[n].Position, active[n].Index, [], [], s * (upstream.FeatureCount + 1))).ToArray()
+                    : contraction.Contract(example, part.Select(n => active[n]).ToArray(), g.Span);
+                for (int i = 0; i < part.Length; i++) result[part[i]] = edges[i];
+            }
+        }
+        return result;
     }
 
-    /// <summary>The K vector-Jacobian products at U's activation, [K, B, S, d].</summary>
+    /// <summary>The K vector-Jacobian products at U's activation, [K, B, S, d] (zero outside each node's example).</summary>
     public static Tensor UpstreamGradients(Transformer model, IFeatureDictionary downDictionary, BatchActivations clean, EdgeType type,
         NodeAttribution downstream, IReadOnlyList<ActiveNode> active, ForwardOptions? options = null)
     {
+        var seeds = DownstreamSeeds.Compute(downDictionary, downstream, active);
+        if (seeds is null) return DenseUpstreamGradients(model, downDictionary, clean, type, downstream, active, options);
+        var leafShape = clean.At(type.Upstream).ShapeArray;
+        int s = leafShape[1], d = leafShape[2], batchRows = leafShape[0] * s;
+        var result = Tensor.Zeros(Shapes.Prepend(active.Count, leafShape));
+        foreach (var (example, nodes) in ByExample(active))
+        {
+            var g = ExampleGradients(model, clean, type, example, nodes.Select(n => active[n]).ToArray(), nodes.Select(n => (ReadOnlyMemory<float>)seeds.AsMemory(n * d, d)).ToArray(), options);
+            if (g is null) continue;
+            for (int i = 0; i < nodes.Length; i++)
+                g.Span.Slice(i * s * d, s * d).CopyTo(result.Span.Slice((nodes[i] * batchRows + example * s) * d, s * d));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// One example's block (the layer of <paramref name="type"/>) run from the cached clean activations with U as the
+    /// leaf, and one batched backward pass from the seeds at D: node n's seed sits at its position's row. Returns the
+    /// gradients at U, [nodes, S, d], or null when no gradient reaches U.
+    /// </summary>
+    private static Tensor? ExampleGradients(Transformer model, BatchActivations clean, EdgeType type, int example,
+        ActiveNode[] nodes, ReadOnlyMemory<float>[] seeds, ForwardOptions? options)
+    {
         var up = type.Upstream;
-        var leaf = Tensor.Empty(clean.At(up).ShapeArray);
-        clean.At(up).Span.CopyTo(leaf.Span);
+        bool inBlock = CheckAdjacent(type);
+        if (type.IsSkipPath) return SkipPathGradients(clean.At(up), nodes, seeds);
+        var leaf = Row(clean.At(up), example);
         using var tape = Tape.Record();
         leaf.RequireGrad();
         Tensor? downValue = null;
         var hooks = new ForwardHooks().Read(type.Downstream.Name, y => downValue = y);
-        bool inBlock = up.Kind is SiteKind.Attn or SiteKind.Mlp;
-        if (inBlock)
-        {
-            if (up.Layer != type.Layer) throw new ArgumentException($"Edge {type.Key} does not stay inside one block.");
-            hooks.Replace(up.Name, _ => leaf);
-        }
-        else if (!(up.Kind == SiteKind.Embed && type.Layer == 0 || up.Kind == SiteKind.Resid && up.Layer == type.Layer - 1))
-        {
-            throw new ArgumentException($"Edge {type.Key} does not join adjacent sites.");
-        }
+        if (inBlock) hooks.Replace(up.Name, _ => leaf);
+        model.Block(type.Layer, inBlock ? Row(clean.BlockInput(type.Layer), example) : leaf, hooks, options);
+        var y = downValue ?? throw new InvalidOperationException($"Site {type.Downstream} was not reached running block {type.Layer}.");
+        int s = y.Dim(1), d = y.Dim(2);
+        var seedTensor = Tensor.Zeros(nodes.Length, 1, s, d);
+        for (int n = 0; n < nodes.Length; n++) seeds[n].Span.CopyTo(seedTensor.Span.Slice((n * s + nodes[n].Position) * d, d));
+        var grads = tape.Backward([y], [seedTensor], new GradHooks().Stop(type.Stops.Select(x => x.Name)));
+        return grads.Batched(leaf)?.View(nodes.Length, s, d);
+    }
+
+    /// <summary>Along the skip connection alone the Jacobian is the identity: each node's gradient at U is its seed, at
+    /// its own row.</summary>
+    private static Tensor SkipPathGradients(Tensor upActivation, ActiveNode[] nodes, ReadOnlyMemory<float>[] seeds)
+    {
+        int s = upActivation.Dim(1), d = upActivation.Dim(2);
+        var g = Tensor.Zeros(nodes.Length, s, d);
+        for (int n = 0; n < nodes.Length; n++) seeds[n].Span.CopyTo(g.Span.Slice((n * s + nodes[n].Position) * d, d));
+        return g;
+    }
+
+    /// <summary>
+    /// The reference formulation, for dictionaries whose encoder Jacobian <see cref="DownstreamSeeds"/> does not know:
+    /// D's features d = enc(y_D) and error recomputed densely and differentiably over the whole batch, all K seeds in one
+    /// backward pass. Returns [K, B, S, d].
+    /// </summary>
+    private static Tensor DenseUpstreamGradients(Transformer model, IFeatureDictionary downDictionary, BatchActivations clean, EdgeType type,
+        NodeAttribution downstream, IReadOnlyList<ActiveNode> active, ForwardOptions? options)
+    {
+        var up = type.Upstream;
+        bool inBlock = CheckAdjacent(type);
+        var leaf = clean.At(up).Clone();
+        using var tape = Tape.Record();
+        leaf.RequireGrad();
+        Tensor? downValue = null;
+        var hooks = new ForwardHooks().Read(type.Downstream.Name, y => downValue = y);
+        if (inBlock) hooks.Replace(up.Name, _ => leaf);
         model.Block(type.Layer, inBlock ? clean.BlockInput(type.Layer) : leaf, hooks, options);
         var y = downValue ?? throw new InvalidOperationException($"Site {type.Downstream} was not reached running block {type.Layer}.");
 
         var features = downDictionary.Encode(y);                  // [B, S, F]
-        var (featureSeeds, errorSeeds) = Seeds(downstream, active, features.ShapeArray, y.ShapeArray);
+        var (featureSeeds, errorSeeds) = DenseSeeds(downstream, active, features.ShapeArray, y.ShapeArray);
         var outputs = new List<Tensor> { features };
         var seeds = new List<Tensor> { featureSeeds };
         if (errorSeeds is not null)
@@ -61,13 +147,12 @@ public static class EdgeAttribution
             outputs.Add(Elementwise.Sub(y, downDictionary.Decode(features)));
             seeds.Add(errorSeeds);
         }
-        var hooksBack = new GradHooks().Stop(type.Stops.Select(s => s.Name));
-        var grads = tape.Backward(outputs.ToArray(), seeds.ToArray(), hooksBack);
+        var grads = tape.Backward(outputs.ToArray(), seeds.ToArray(), new GradHooks().Stop(type.Stops.Select(s => s.Name)));
         return grads.Batched(leaf) ?? Tensor.Zeros(Shapes.Prepend(active.Count, leaf.Shape));
     }
 
     /// <summary>Seed k is ḡ_{D,i}[b, p] on d_i[b, p] (feature node) or ḡ_{e_D}[b, p, :] on e_D[b, p, :] (error node).</summary>
-    private static (Tensor Features, Tensor? Error) Seeds(NodeAttribution downstream, IReadOnlyList<ActiveNode> active, int[] featureShape, int[] errorShape)
+    private static (Tensor Features, Tensor? Error) DenseSeeds(NodeAttribution downstream, IReadOnlyList<ActiveNode> active, int[] featureShape, int[] errorShape)
     {
         int k = active.Count, s = downstream.Delta.Length, f = downstream.FeatureCount, d = errorShape[^1];
         var featureSeeds = Tensor.Zeros(Shapes.Prepend(k, featureShape));
@@ -93,38 +178,30 @@ public static class EdgeAttribution
         return (featureSeeds, errorSeeds);
     }
 
-    /// <summary>Multiplies the gradient at U by U's patch − clean change, per upstream feature and error node.</summary>
-    private static IReadOnlyList<DownstreamEdges> Contract(IFeatureDictionary upDictionary, SiteDelta delta, IReadOnlyList<ActiveNode> active, Tensor gradAtUpstream)
+    /// <summary>True when U is inside the block (attn/mlp of the downstream layer); throws unless U and D are adjacent.</summary>
+    private static bool CheckAdjacent(EdgeType type)
     {
-        int s = delta.Length, f = delta.FeatureCount, d = upDictionary.OutputDim, batchRows = delta.Batch * s;
-        var support = delta.Support;
-        var df = delta.FeatureDelta();
-        var dErr = delta.ErrorDelta().Span;
-        var w = upDictionary.DecoderWeight.Span;
-        bool identity = upDictionary is IdentityDictionary;
-        var g = gradAtUpstream.Span;
-        var result = new List<DownstreamEdges>(active.Count);
-        for (int n = 0; n < active.Count; n++)
+        var up = type.Upstream;
+        if (up.Kind is SiteKind.Attn or SiteKind.Mlp)
         {
-            var node = active[n];
-            var block = new float[s * (f + 1)];
-            for (int q = 0; q < s; q++)
-            {
-                int row = node.Example * s + q;
-                var gRow = g.Slice((n * batchRows + row) * d, d);
-                var idx = support.IndicesOf(row);
-                int start = support.RowStart[row];
-                for (int e = 0; e < idx.Length; e++)
-                {
-                    float grad = identity ? gRow[idx[e]] : TensorPrimitives.Dot(w.Slice(idx[e] * d, d), gRow);
-                    block[q * (f + 1) + idx[e]] = grad * df[start + e];
-                }
-                double err = 0;
-                for (int c = 0; c < d; c++) err += (double)gRow[c] * dErr[row * d + c];
-                block[q * (f + 1) + f] = (float)err;
-            }
-            result.Add(new DownstreamEdges(node.Example, node.Position, node.Index, block));
+            if (up.Layer != type.Layer) throw new ArgumentException($"Edge {type.Key} does not stay inside one block.");
+            return true;
         }
-        return result;
+        if (!(up.Kind == SiteKind.Embed && type.Layer == 0 || up.Kind == SiteKind.Resid && up.Layer == type.Layer - 1))
+            throw new ArgumentException($"Edge {type.Key} does not join adjacent sites.");
+        return false;
+    }
+
+    /// <summary>Node positions in <paramref name="active"/> grouped by example.</summary>
+    private static IEnumerable<(int Example, int[] Nodes)> ByExample(IReadOnlyList<ActiveNode> active) =>
+        Enumerable.Range(0, active.Count).GroupBy(n => active[n].Example).Select(g => (g.Key, g.ToArray()));
+
+    /// <summary>Example <paramref name="example"/> of a [B, S, d] tensor as a [1, S, d] copy.</summary>
+    private static Tensor Row(Tensor x, int example)
+    {
+        int inner = x.Length / x.Dim(0);
+        var shape = x.ShapeArray;
+        shape[0] = 1;
+        return Tensor.FromSpan(x.Span.Slice(example * inner, inner), shape);
     }
 }

@@ -1,3 +1,4 @@
+using SparseCircuits.Diagnostics;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
 
@@ -5,7 +6,10 @@ namespace SparseCircuits.Circuits.Attribution.Edges;
 
 /// <summary>
 /// Edges of every edge type of a model for a run (algorithm §5): per batch, the downstream nodes with |IE| &gt; T_N
-/// (per example and position, §3.4) each get one seed, and each edge type is one forward and one batched backward.
+/// (per example and position, §3.4) each get one seed, made once per downstream site and shared by the edge types into
+/// it, and each edge type runs each example's block once with all of that example's seeds in batched backward passes.
+/// Edge types go from the last layer down; after a layer, the dictionaries that no lower layer reads give their
+/// resident memory back (<see cref="DictionarySet.ReleaseResidentMemory(Site)"/>).
 /// </summary>
 public sealed class EdgeAttributor
 {
@@ -32,23 +36,42 @@ public sealed class EdgeAttributor
 
     public IReadOnlyList<EdgeType> Types => accumulators.Select(a => a.Type).ToList();
 
-    /// <summary>Adds the edges of one batch whose node effects are <paramref name="batch"/>.</summary>
+    /// <summary>Adds the edges of one batch whose node effects are <paramref name="batch"/>; <paramref name="onType"/> is
+    /// called after each edge type with its number of active downstream nodes.</summary>
     public void Add(BatchAttribution batch, ForwardOptions? options = null, Action<EdgeType>? onType = null)
     {
-        var clean = BatchActivations.Capture(model, TokenBatch.Stack(batch.Batch.CleanIds), dictionaries.Sites);
-        foreach (var acc in accumulators)
+        var clean = batch.Clean ?? BatchActivations.Capture(model, TokenBatch.Stack(batch.Batch.CleanIds), dictionaries.Sites);
+        var seeds = new Dictionary<Site, (IReadOnlyList<ActiveNode> Active, float[]? Seeds)>();
+        for (int i = 0; i < accumulators.Count; i++)
         {
+            var acc = accumulators[i];
             var type = acc.Type;
-            var active = NodeSelection.Active(batch.Sites[type.Downstream], nodeThreshold);
-            // "last" keeps only edges into the last position: the other downstream nodes need no backward pass.
-            if (lastOnly) active = active.Where(n => n.Position == batch.Sites[type.Downstream].Delta.Length - 1).ToList();
-            ActiveDownstreamNodes[type.Key] = ActiveDownstreamNodes.GetValueOrDefault(type.Key) + active.Count;
-            var edges = EdgeAttribution.Compute(model, dictionaries, clean, type, batch.Sites[type.Upstream], batch.Sites[type.Downstream], active, options);
-            acc.Add(edges, batch.Count);
+            var down = type.Downstream;
+            if (!seeds.TryGetValue(down, out var seeded))
+            {
+                var active = NodeSelection.Active(batch.Sites[down], nodeThreshold);
+                // "last" keeps only edges into the last position: the other downstream nodes need no backward pass.
+                if (lastOnly) active = active.Where(n => n.Position == batch.Batch.Length - 1).ToList();
+                using var _ = PhaseTimes.Measure("edges: downstream seeds");
+                seeds[down] = seeded = (active, active.Count == 0 ? null : DownstreamSeeds.Compute(dictionaries[down], batch.Sites[down], active));
+            }
+            ActiveDownstreamNodes[type.Key] = ActiveDownstreamNodes.GetValueOrDefault(type.Key) + seeded.Active.Count;
+            var edges = EdgeAttribution.Compute(model, dictionaries[type.Upstream], dictionaries[down], clean, type,
+                batch.Sites[type.Upstream], batch.Sites[down], seeded.Active, seeded.Seeds, options);
+            using (PhaseTimes.Measure("edges: accumulate")) acc.Add(edges, batch.Count);
             onType?.Invoke(type);
+            if (i + 1 == accumulators.Count || accumulators[i + 1].Type.Layer != type.Layer) ReleaseAbove(type.Layer);
         }
     }
 
     /// <summary>The aggregated edges of every edge type, in the order of <see cref="EdgeType.ForModel"/>.</summary>
     public IReadOnlyList<EdgeEffects> Finish() => accumulators.Select(a => a.ToEffects()).ToList();
+
+    /// <summary>Once layer L's edge types are done, only sites below L's block are read again (resid_{L−1} is the next
+    /// layer's downstream site).</summary>
+    private void ReleaseAbove(int layer)
+    {
+        foreach (var site in dictionaries.Sites)
+            if (site.Layer >= layer && site.Kind != SiteKind.Embed) dictionaries.ReleaseResidentMemory(site);
+    }
 }

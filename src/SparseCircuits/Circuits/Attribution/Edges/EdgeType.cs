@@ -11,6 +11,22 @@ public sealed record EdgeType(Site Upstream, Site Downstream, IReadOnlyList<Site
     /// <summary>The block whose forward pass carries the edge (the downstream site's layer).</summary>
     public int Layer => Downstream.Layer;
 
+    /// <summary>
+    /// True when, with its stops, the only path left from U to D is the residual stream's skip connection, whose Jacobian
+    /// is the identity: mlp_L → resid_L, attn_L → resid_L [stop mlp_L] and prev → resid_L [stop mlp_L, attn_L]. Every block
+    /// form the models use (sequential or parallel) ends in resid_L = resid_pre + attn + mlp as plain sums, so the
+    /// gradient at U is D's seed itself and no backward pass is needed (§5.3's stops exist to leave exactly this path).
+    /// </summary>
+    public bool IsSkipPath =>
+        Downstream.Kind == SiteKind.Resid && Stops.Contains(Site.MlpOut(Layer)) == (Upstream.Kind != SiteKind.Mlp) && Upstream.Kind switch
+        {
+            SiteKind.Mlp => Upstream.Layer == Layer,
+            SiteKind.Attn => Upstream.Layer == Layer,
+            SiteKind.Resid => Upstream.Layer == Layer - 1 && Stops.Contains(Site.AttnOut(Layer)),
+            SiteKind.Embed => Layer == 0 && Stops.Contains(Site.AttnOut(Layer)),
+            _ => false,
+        };
+
     /// <summary>"U->D", the key the results files use.</summary>
     public string Key => $"{Upstream.Name}->{Downstream.Name}";
 

@@ -1,0 +1,42 @@
+using SparseCircuits.Datasets.Agreement;
+
+namespace Sfc.Demo;
+
+/// <summary>
+/// The demo's settings. The defaults follow the paper's faithfulness experiment (algorithm §7): circuits from 100
+/// training examples by integrated gradients (10 steps), aggregation "none", T_N = 0.1 and T_E = 0.01, evaluated
+/// on 40 test examples with mean ablation over the 15 thresholds logspace(−4, 0) plus T_N itself.
+/// </summary>
+public sealed record DemoOptions
+{
+    /// <summary>The folder holding models/ and data/ (the repository root).</summary>
+    public required string Root { get; init; }
+
+    /// <summary>Where the outputs go (created; existing files inside are replaced).</summary>
+    public string Out { get; init; } = "demo-output";
+
+    public IReadOnlyList<AgreementTask> Tasks { get; init; } = Enum.GetValues<AgreementTask>();
+
+    public int TrainExamples { get; init; } = 100;
+
+    public int TestExamples { get; init; } = 40;
+
+    public int Steps { get; init; } = 10;
+
+    public double NodeThreshold { get; init; } = 0.1;
+
+    public double EdgeThreshold { get; init; } = 0.01;
+
+    /// <summary>How many of the top resid features at the subject position get their number selectivity measured.</summary>
+    public int SelectivityFeatures { get; init; } = 5;
+
+    public BundledAgreementModel Bundle => new(Root);
+
+    public string ModelDir => Bundle.ModelFolder;
+
+    public string DictionaryDir => Bundle.DictionariesFolder;
+
+    public string TrainData(AgreementTask task) => Bundle.TrainSet(task);
+
+    public string TestData(AgreementTask task) => Bundle.TestSet(task);
+}
