@@ -60,7 +60,7 @@ public static class CircuitEvaluator
             onThreshold?.Invoke(row);
         }
         var run = new EvaluationRun(session.Examples, session.Positions, sites.Select(s => s.Name).ToArray(), shape.Size, options.Ablation,
-            options.Errors, options.StartLayer, options.Seed, session.Counters.SplicedForwards, prepare, clock.Elapsed.TotalSeconds);
+            options.Errors, options.StartLayer, options.Seed, session.Counters, prepare, clock.Elapsed.TotalSeconds);
         return new EvaluationReport(full, empty, rows, run);
     }
 

@@ -14,9 +14,10 @@ namespace SparseCircuits.Circuits.Evaluation;
 /// <item>a row equal to the clean run's (nothing upstream reached it yet) reuses the clean features;</item>
 /// <item>when few features matter (see <see cref="SitePlan"/>) and the activation is per-feature, only those are
 /// encoded; otherwise the row is encoded fully;</item>
-/// <item>the new row is x (error kept) or dec(a) + a_ε (error ablated) plus the decoder rows of the features whose
-/// value changes, never a dense decode.</item>
+/// <item>the new row is x or dec(a) + a_ε plus decoder rows of the active features that matter, and a part shared
+/// by every row of a position (<see cref="Base"/>); nothing is decoded densely.</item>
 /// </list>
+/// One instance serves one run (one set of masks), over every chunk of examples.
 /// </summary>
 internal sealed class SiteIntervention
 {
@@ -29,6 +30,9 @@ internal sealed class SiteIntervention
     private readonly SiteAblation ablation;
     private readonly RunCounters counters;
     private readonly bool subsetSupported;
+
+    /// <summary>Per ablation-value row, the part of an edited row that does not depend on x (see <see cref="Base"/>).</summary>
+    private readonly Dictionary<int, float[]> baseRows = new();
 
     public SiteIntervention(SitePlan plan, IFeatureDictionary dictionary, SiteAblation ablation, RunCounters counters)
     {
@@ -68,49 +72,83 @@ internal sealed class SiteIntervention
         if (edits.Count == 0) return output;
 
         var features = Features(x, clean, edits, positions);
+        var missing = edits.Select(r => ablation.RowOf(firstExample + r / positions, r % positions)).Distinct().Where(k => !baseRows.ContainsKey(k)).ToArray();
+        var made = new float[missing.Length][];
+        Parallelism.For(missing.Length, (long)plan.FeatureCount * d / 8, i => made[i] = Base(missing[i], missing[i] % positions, d));
+        for (int i = 0; i < missing.Length; i++) baseRows[missing[i]] = made[i];
+
         var weights = dictionary.DecoderWeight.Storage;
         var input = x.Storage;
         var outputs = output.Storage;
-        var ablated = ablation.Activation.Storage;
         Parallelism.ForRange(edits.Count, 64L * d, (start, end) =>
         {
+            var w = weights.Span;
             for (int e = start; e < end; e++)
             {
                 int r = edits[e], p = r % positions;
-                int valueRow = ablation.RowOf(firstExample + r / positions, p);
-                bool errorKept = plan.ErrorKept(p);
+                var c = baseRows[ablation.RowOf(firstExample + r / positions, p)];
                 var row = outputs.Span.Slice(r * d, d);
-                (errorKept ? input.Span.Slice(r * d, d) : ablated.Span.Slice(valueRow * d, d)).CopyTo(row);
+                var needed = plan.Needed(p);
                 var (codes, codeRow) = features[r];
-                AddChanges(row, weights.Span, d, plan.Needed(p), errorKept,
-                    codes.IndicesOf(codeRow), codes.ValuesOf(codeRow), ablation.Features.IndicesOf(valueRow), ablation.Features.ValuesOf(valueRow));
+                var index = codes.IndicesOf(codeRow);
+                var value = codes.ValuesOf(codeRow);
+                float sign;
+                if (plan.ErrorKept(p))
+                {
+                    // x + Σ_{ablated} (a_j − f_j)·W_j = x + c − Σ_{ablated} f_j·W_j
+                    TensorPrimitives.Add(input.Span.Slice(r * d, d), c, row);
+                    sign = -1f;
+                }
+                else
+                {
+                    // dec(a) + a_ε + Σ_{kept} (f_j − a_j)·W_j = c + Σ_{kept} f_j·W_j
+                    c.CopyTo(row);
+                    sign = 1f;
+                }
+                for (int k = 0; k < index.Length; k++)
+                    if (needed[index[k]]) TensorPrimitives.MultiplyAdd(w.Slice(index[k] * d, d), sign * value[k], row, row);
             }
         });
         return output;
     }
 
     /// <summary>
-    /// row += Σ_j c_j·W_dec[j] over the needed features active in f or a, with c_j = a_j − f_j when the error is kept
-    /// (x already holds f; the ablated features move to a) and f_j − a_j when it is ablated (dec(a) + a_ε already holds
-    /// a; the kept features move back to f).
+    /// The part of an edited row that depends only on the ablation values: c = Σ_{j ablated} a_j·W_j when the error is
+    /// kept, c = dec(a) + a_ε − Σ_{j kept} a_j·W_j when it is ablated. Summed over whichever of the ablated or kept
+    /// features has fewer active ablation values, using dec(a) − b_dec = Σ_j a_j·W_j for the rest. Shared by every row
+    /// of a position under mean or zero ablation, so it is made once per position and run.
     /// </summary>
-    private static void AddChanges(Span<float> row, ReadOnlySpan<float> weights, int d, bool[] needed, bool errorKept,
-        ReadOnlySpan<int> fIndex, ReadOnlySpan<float> fValue, ReadOnlySpan<int> aIndex, ReadOnlySpan<float> aValue)
+    private float[] Base(int valueRow, int position, int d)
     {
-        int i = 0, k = 0;
-        while (i < fIndex.Length || k < aIndex.Length)
+        bool errorKept = plan.ErrorKept(position);
+        var needed = plan.Needed(position);
+        var index = ablation.Features.IndicesOf(valueRow);
+        var value = ablation.Features.ValuesOf(valueRow);
+        int inNeeded = 0;
+        foreach (int j in index) if (needed[j]) inNeeded++;
+        bool sumNeeded = inNeeded <= index.Length - inNeeded;
+        var c = new float[d];
+        var activation = ablation.Activation.Span.Slice(valueRow * d, d);
+        var error = ablation.Error.Span.Slice(valueRow * d, d);
+        var bias = dictionary.DecoderBias.Span;
+        if (errorKept && !sumNeeded)
         {
-            int j = k >= aIndex.Length || (i < fIndex.Length && fIndex[i] <= aIndex[k]) ? fIndex[i] : aIndex[k];
-            float f = i < fIndex.Length && fIndex[i] == j ? fValue[i++] : 0f;
-            float a = k < aIndex.Length && aIndex[k] == j ? aValue[k++] : 0f;
-            if (!needed[j]) continue;
-            float c = errorKept ? a - f : f - a;
-            if (c != 0f) TensorPrimitives.MultiplyAdd(weights.Slice(j * d, d), c, row, row);
+            // Σ_{ablated} a_j·W_j = (dec(a) − b_dec) − Σ_{kept} a_j·W_j
+            TensorPrimitives.Subtract(activation, error, c);
+            TensorPrimitives.Subtract(c, bias, c);
         }
+        else if (!errorKept && sumNeeded) activation.CopyTo(c); // dec(a) + a_ε − Σ_{kept} a_j·W_j
+        else if (!errorKept) TensorPrimitives.Add(error, bias, c); // a_ε + b_dec + Σ_{ablated} a_j·W_j
+        // errorKept && sumNeeded: Σ_{ablated} a_j·W_j from zero.
+        float sign = errorKept == sumNeeded ? 1f : -1f;
+        var w = dictionary.DecoderWeight.Span;
+        for (int k = 0; k < index.Length; k++)
+            if (needed[index[k]] == sumNeeded) TensorPrimitives.MultiplyAdd(w.Slice(index[k] * d, d), sign * value[k], c, c);
+        return c;
     }
 
     /// <summary>For every edited row, where its features f = enc(x) are: the clean run's codes when the row is
-    /// unchanged, else a fresh (full or subset) encoding.</summary>
+    /// unchanged, else a fresh (full or subset) encoding. The result is exact at least on the row's needed features.</summary>
     private (SparseCodes Codes, int Row)[] Features(Tensor x, ChunkStates clean, List<int> edits, int positions)
     {
         int d = x.Columns;
