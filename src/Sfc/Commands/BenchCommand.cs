@@ -43,8 +43,9 @@ public static class BenchCommand
                 {
                     circuit = r.CircuitSource, examples = run.Examples, positions = run.Positions, sites = run.Sites.Count, thresholds = r.Report.Thresholds.Count,
                     load_s = Math.Round(r.LoadSeconds, 3), prepare_s = Math.Round(run.PrepareSeconds, 3), sweep_s = Math.Round(run.SweepSeconds, 3),
-                    total_s = Math.Round(r.TotalSeconds, 3), ablated_forwards = run.SplicedForwards,
+                    total_s = Math.Round(r.TotalSeconds, 3), ablated_runs = run.SplicedForwards, stacked_forwards = run.Work.StackedForwards,
                     rows_reused = run.Work.ReusedRows, rows_subset_encoded = run.Work.SubsetEncodedRows, rows_fully_encoded = run.Work.FullyEncodedRows,
+                    rows_duplicate = run.Work.DuplicateRows,
                     nodes = r.Report.Thresholds.Select(t => t.Nodes).ToArray(),
                 }));
                 return 0;
@@ -54,8 +55,8 @@ public static class BenchCommand
             output.WriteLine(string.Create(inv, $"nodes per threshold: {string.Join(", ", r.Report.Thresholds.Select(t => t.Nodes))}"));
             output.WriteLine(string.Create(inv, $"load {r.LoadSeconds:F2} s (not counted)"));
             output.WriteLine(string.Create(inv, $"sweep {r.TotalSeconds:F2} s = prepare {run.PrepareSeconds:F2} s (clean run, pass 1) + runs {run.SweepSeconds:F2} s"));
-            output.WriteLine(string.Create(inv, $"ablated forward passes: {run.SplicedForwards} (the reference makes {2 * r.Report.Thresholds.Count + 1})"));
-            output.WriteLine(string.Create(inv, $"edited rows: {run.Work.ReusedRows} reused clean features, {run.Work.SubsetEncodedRows} subset-encoded, {run.Work.FullyEncodedRows} fully encoded"));
+            output.WriteLine(string.Create(inv, $"ablated runs (spliced forward passes): {run.SplicedForwards}, stacked into {run.Work.StackedForwards} forward passes (the reference makes {2 * r.Report.Thresholds.Count + 1})"));
+            output.WriteLine(string.Create(inv, $"edited rows: {run.Work.ReusedRows} reused clean features, {run.Work.SubsetEncodedRows} subset-encoded, {run.Work.FullyEncodedRows} fully encoded (+{run.Work.DuplicateRows} duplicates shared)"));
             return 0;
         });
         return evaluate;

@@ -43,35 +43,78 @@ internal sealed class SiteIntervention
         subsetSupported = SubsetEncoder.Supports(dictionary);
     }
 
-    /// <summary>The activation to continue with, for x [B, S, d] of the chunk whose first example is
-    /// <paramref name="firstExample"/>; <paramref name="clean"/> is that chunk's plain run.</summary>
-    public Tensor Apply(Tensor x, ChunkStates clean, int firstExample)
+    /// <summary>
+    /// Phase 1 for this run's rows of a stacked activation x [R, S, d] (rows <paramref name="rowStart"/>.. hold the
+    /// chunk whose first example is <paramref name="firstExample"/>; <paramref name="clean"/> is its plain run):
+    /// writes the rows kept or ablated whole into <paramref name="output"/>, finds the edited rows' features (reused,
+    /// subset-encoded now, or queued on <paramref name="fullBatch"/>) and returns what <see cref="Finish"/> needs.
+    /// </summary>
+    public Pending Begin(Tensor x, Tensor output, int rowStart, ChunkStates clean, int firstExample, FullEncodeBatch fullBatch)
     {
-        int positions = x.Dim(1), rows = x.Rows, d = x.Columns;
-        var output = Tensor.Empty(x.ShapeArray);
+        int positions = x.Dim(1), d = x.Columns;
+        var cleanX = clean.Activations.At(plan.Site);
+        int rows = cleanX.Rows;
         ReadOnlySpan<float> xs = x.Span;
         var o = output.Span;
         var values = ablation.Activation.Span;
         var edits = new List<int>();
         for (int r = 0; r < rows; r++)
         {
-            int p = r % positions;
+            int p = r % positions, g = rowStart + r;
             switch (plan.Action(p))
             {
                 case RowAction.KeepAll:
-                    xs.Slice(r * d, d).CopyTo(o.Slice(r * d, d));
+                    xs.Slice(g * d, d).CopyTo(o.Slice(g * d, d));
                     break;
                 case RowAction.AblateAll:
-                    values.Slice(ablation.RowOf(firstExample + r / positions, p) * d, d).CopyTo(o.Slice(r * d, d));
+                    values.Slice(ablation.RowOf(firstExample + r / positions, p) * d, d).CopyTo(o.Slice(g * d, d));
                     break;
                 default:
                     edits.Add(r);
                     break;
             }
         }
-        if (edits.Count == 0) return output;
+        var sources = new (SparseCodes? Codes, int Row)[rows];
+        var tickets = new int[rows];
+        var subset = new Dictionary<int, List<int>>();
+        var cs = cleanX.Span;
+        foreach (int r in edits)
+        {
+            int p = r % positions, g = rowStart + r;
+            tickets[r] = -1;
+            if (xs.Slice(g * d, d).SequenceEqual(cs.Slice(r * d, d)))
+            {
+                sources[r] = (clean.Codes(plan.Site), r);
+                counters.ReusedRows++;
+            }
+            else if (subsetSupported && (long)plan.NeededCount(p) * SubsetRatio <= plan.FeatureCount)
+            {
+                int key = plan.Positions == 1 ? 0 : p;
+                if (!subset.TryGetValue(key, out var list)) subset[key] = list = new List<int>();
+                list.Add(r);
+            }
+            else tickets[r] = fullBatch.Add(g);
+        }
+        foreach (var (key, list) in subset)
+        {
+            var gathered = Tensor.Empty(list.Count, d);
+            for (int i = 0; i < list.Count; i++) xs.Slice((rowStart + list[i]) * d, d).CopyTo(gathered.Span.Slice(i * d, d));
+            var codes = SubsetEncoder.Encode(dictionary, gathered.Span, list.Count, plan.NeededList(key));
+            for (int i = 0; i < list.Count; i++) sources[list[i]] = (codes, i);
+            counters.SubsetEncodedRows += list.Count;
+        }
+        return new Pending(edits, sources, tickets, rowStart, firstExample);
+    }
 
-        var features = Features(x, clean, edits, positions);
+    /// <summary>Phase 2, once <paramref name="fullBatch"/> is encoded: writes the edited rows.</summary>
+    public void Finish(Pending pending, Tensor x, Tensor output, FullEncodeBatch fullBatch)
+    {
+        var edits = pending.Edits;
+        if (edits.Count == 0) return;
+        int positions = x.Dim(1), d = x.Columns, rowStart = pending.RowStart, firstExample = pending.FirstExample;
+        foreach (int r in edits)
+            if (pending.Tickets[r] >= 0) pending.Sources[r] = fullBatch[pending.Tickets[r]];
+
         var missing = edits.Select(r => ablation.RowOf(firstExample + r / positions, r % positions)).Distinct().Where(k => !baseRows.ContainsKey(k)).ToArray();
         var made = new float[missing.Length][];
         Parallelism.For(missing.Length, (long)plan.FeatureCount * d / 8, i => made[i] = Base(missing[i], missing[i] % positions, d));
@@ -80,23 +123,24 @@ internal sealed class SiteIntervention
         var weights = dictionary.DecoderWeight.Storage;
         var input = x.Storage;
         var outputs = output.Storage;
+        var sources = pending.Sources;
         Parallelism.ForRange(edits.Count, 64L * d, (start, end) =>
         {
             var w = weights.Span;
             for (int e = start; e < end; e++)
             {
-                int r = edits[e], p = r % positions;
+                int r = edits[e], p = r % positions, g = rowStart + r;
                 var c = baseRows[ablation.RowOf(firstExample + r / positions, p)];
-                var row = outputs.Span.Slice(r * d, d);
+                var row = outputs.Span.Slice(g * d, d);
                 var needed = plan.Needed(p);
-                var (codes, codeRow) = features[r];
-                var index = codes.IndicesOf(codeRow);
+                var (codes, codeRow) = sources[r];
+                var index = codes!.IndicesOf(codeRow);
                 var value = codes.ValuesOf(codeRow);
                 float sign;
                 if (plan.ErrorKept(p))
                 {
                     // x + Σ_{ablated} (a_j − f_j)·W_j = x + c − Σ_{ablated} f_j·W_j
-                    TensorPrimitives.Add(input.Span.Slice(r * d, d), c, row);
+                    TensorPrimitives.Add(input.Span.Slice(g * d, d), c, row);
                     sign = -1f;
                 }
                 else
@@ -109,8 +153,10 @@ internal sealed class SiteIntervention
                     if (needed[index[k]]) TensorPrimitives.MultiplyAdd(w.Slice(index[k] * d, d), sign * value[k], row, row);
             }
         });
-        return output;
     }
+
+    /// <summary>What phase 1 leaves for phase 2: the edited rows (chunk-relative) and where their features are.</summary>
+    internal sealed record Pending(List<int> Edits, (SparseCodes? Codes, int Row)[] Sources, int[] Tickets, int RowStart, int FirstExample);
 
     /// <summary>
     /// The part of an edited row that depends only on the ablation values: c = Σ_{j ablated} a_j·W_j when the error is
@@ -145,54 +191,5 @@ internal sealed class SiteIntervention
         for (int k = 0; k < index.Length; k++)
             if (needed[index[k]] == sumNeeded) TensorPrimitives.MultiplyAdd(w.Slice(index[k] * d, d), sign * value[k], c, c);
         return c;
-    }
-
-    /// <summary>For every edited row, where its features f = enc(x) are: the clean run's codes when the row is
-    /// unchanged, else a fresh (full or subset) encoding. The result is exact at least on the row's needed features.</summary>
-    private (SparseCodes Codes, int Row)[] Features(Tensor x, ChunkStates clean, List<int> edits, int positions)
-    {
-        int d = x.Columns;
-        var result = new (SparseCodes, int)[x.Rows];
-        var cleanX = clean.Activations.At(plan.Site).Span;
-        var cleanCodes = clean.Codes(plan.Site);
-        ReadOnlySpan<float> xs = x.Span;
-        var full = new List<int>();
-        var subset = new Dictionary<int, List<int>>();
-        foreach (int r in edits)
-        {
-            int p = r % positions;
-            if (xs.Slice(r * d, d).SequenceEqual(cleanX.Slice(r * d, d)))
-            {
-                result[r] = (cleanCodes, r);
-                counters.ReusedRows++;
-            }
-            else if (subsetSupported && (long)plan.NeededCount(p) * SubsetRatio <= plan.FeatureCount)
-            {
-                int key = plan.Positions == 1 ? 0 : p;
-                if (!subset.TryGetValue(key, out var list)) subset[key] = list = new List<int>();
-                list.Add(r);
-            }
-            else full.Add(r);
-        }
-        if (full.Count > 0)
-        {
-            var codes = dictionary.EncodeSparse(Gather(xs, full, d));
-            for (int i = 0; i < full.Count; i++) result[full[i]] = (codes, i);
-            counters.FullyEncodedRows += full.Count;
-        }
-        foreach (var (key, list) in subset)
-        {
-            var codes = SubsetEncoder.Encode(dictionary, Gather(xs, list, d).Span, list.Count, plan.NeededList(key));
-            for (int i = 0; i < list.Count; i++) result[list[i]] = (codes, i);
-            counters.SubsetEncodedRows += list.Count;
-        }
-        return result;
-    }
-
-    private static Tensor Gather(ReadOnlySpan<float> xs, List<int> rows, int d)
-    {
-        var t = Tensor.Empty(rows.Count, d);
-        for (int i = 0; i < rows.Count; i++) xs.Slice(rows[i] * d, d).CopyTo(t.Span.Slice(i * d, d));
-        return t;
     }
 }
