@@ -119,6 +119,7 @@ public sealed class EvaluationSession
         Counters.SplicedForwards += runs.Count;
         int rowsPerRun = Math.Max(1, chunks.Max(c => c.Count) * Positions);
         int perPass = Math.Max(1, MaxStackedRows / rowsPerRun);
+        runs = runs.OrderBy(r => r.StartLayer).ToList(); // a pass's batch grows as runs join at their start layers
         using var _ = Tape.NoGrad();
         double total = (double)runs.Count * Examples, done = 0;
         for (int start = 0; start < runs.Count; start += perPass)
@@ -160,17 +161,18 @@ public sealed class EvaluationSession
         return new PlannedRun(index, interventions, first, firstSite.Kind == SiteKind.Embed ? -1 : firstSite.Layer, null);
     }
 
-    /// <summary>One forward pass of chunk <paramref name="c"/> repeated once per run of <paramref name="group"/>,
-    /// from the earliest start among them; returns the metric, run after run.</summary>
+    /// <summary>
+    /// One forward pass of chunk <paramref name="c"/> repeated once per run of <paramref name="group"/> (sorted by
+    /// start layer): the stacked batch grows as it goes, each run joining at its own start layer, so no run computes a
+    /// block it does not need. Returns the metric, run after run.
+    /// </summary>
     private float[] Stacked(PlannedRun[] group, int c, Action<double> onSite)
     {
         var chunk = chunks[c];
         var states = clean[c];
-        int rowsPerRun = chunk.Count * Positions;
-        int from = group.Min(r => r.StartLayer);
+        int rowsPerRun = chunk.Count * Positions, d = model.Config.DModel, layers = model.Config.Layers;
         var hooks = new ForwardHooks();
-        int firstActive = group.Min(r => r.ActiveFrom);
-        for (int i = firstActive; i < Sites.Count; i++)
+        for (int i = group.Min(r => r.ActiveFrom); i < Sites.Count; i++)
         {
             int siteIndex = i;
             hooks.Replace(Sites[i].Name, x =>
@@ -180,23 +182,27 @@ public sealed class EvaluationSession
                 return y;
             });
         }
-        Tensor resid;
-        if (from < 0) resid = model.Embed(chunk.Clean.Repeat(group.Length), hooks);
-        else
+        int joined = group.Count(r => r.StartLayer < 0);
+        Tensor? resid = joined > 0 ? model.Embed(chunk.Clean.Repeat(joined), hooks) : null;
+        for (int l = 0; l <= layers; l++)
         {
-            int d = model.Config.DModel;
-            resid = Tensor.Empty(group.Length * chunk.Count, Positions, d);
-            for (int k = 0; k < group.Length; k++)
+            int joining = group.Skip(joined).Count(r => r.StartLayer == l);
+            if (joining > 0)
             {
-                var rows = group[k].StartLayer == from && group[k].RestartSite is { } site
-                    ? AblationActivation(site, chunk)
-                    : states.Activations.BlockInput(from);
-                rows.Span.CopyTo(resid.Span.Slice(k * rowsPerRun * d, rowsPerRun * d));
+                var grown = Tensor.Empty((joined + joining) * chunk.Count, Positions, d);
+                resid?.Span.CopyTo(grown.Span);
+                for (int k = joined; k < joined + joining; k++)
+                {
+                    var rows = group[k].RestartSite is { } site ? AblationActivation(site, chunk) : states.Activations.BlockInput(l);
+                    rows.Span.CopyTo(grown.Span.Slice(k * rowsPerRun * d, rowsPerRun * d));
+                }
+                resid = grown;
+                joined += joining;
             }
+            if (l < layers && resid is not null) resid = model.Block(l, resid, hooks);
         }
         Counters.StackedForwards++;
-        for (int l = Math.Max(0, from); l < model.Config.Layers; l++) resid = model.Block(l, resid, hooks);
-        return metric(model, resid, chunk.Targets.Repeat(group.Length)).ToArray();
+        return metric(model, resid!, chunk.Targets.Repeat(group.Length)).ToArray();
     }
 
     /// <summary>Site <paramref name="i"/> for every run of the stacked activation x: rows of runs that have not
@@ -207,14 +213,15 @@ public sealed class EvaluationSession
         var batch = new FullEncodeBatch(dictionaries[Sites[i]], x);
         var pending = new SiteIntervention.Pending?[group.Length];
         int d = x.Columns;
-        for (int k = 0; k < group.Length; k++)
+        int present = x.Dim(0) * x.Dim(1) / rowsPerRun; // the runs that have joined the pass so far
+        for (int k = 0; k < present; k++)
         {
             if (i < group[k].ActiveFrom)
                 x.Span.Slice(k * rowsPerRun * d, rowsPerRun * d).CopyTo(output.Span.Slice(k * rowsPerRun * d, rowsPerRun * d));
             else pending[k] = group[k].Interventions[i].Begin(x, output, k * rowsPerRun, states, firstExample, batch);
         }
         batch.Encode(Counters);
-        for (int k = 0; k < group.Length; k++)
+        for (int k = 0; k < present; k++)
             if (pending[k] is { } p) group[k].Interventions[i].Finish(p, x, output, batch);
         return output;
     }
