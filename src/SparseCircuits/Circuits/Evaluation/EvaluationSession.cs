@@ -221,8 +221,10 @@ public sealed class EvaluationSession
             else pending[k] = group[k].Interventions[i].Begin(x, output, k * rowsPerRun, states, firstExample, batch);
         }
         batch.Encode(Counters);
+        var decode = new DecodeBatch(dictionaries[Sites[i]]);
         for (int k = 0; k < present; k++)
-            if (pending[k] is { } p) group[k].Interventions[i].Finish(p, x, output, batch);
+            if (pending[k] is { } p) group[k].Interventions[i].Finish(p, x, output, batch, decode);
+        decode.Apply(output);
         return output;
     }
 

@@ -106,8 +106,9 @@ internal sealed class SiteIntervention
         return new Pending(edits, sources, tickets, rowStart, firstExample);
     }
 
-    /// <summary>Phase 2, once <paramref name="fullBatch"/> is encoded: writes the edited rows.</summary>
-    public void Finish(Pending pending, Tensor x, Tensor output, FullEncodeBatch fullBatch)
+    /// <summary>Phase 2, once <paramref name="fullBatch"/> is encoded: writes the edited rows' parts that do not need
+    /// the decoder and queues the rest on <paramref name="decode"/> (applied by the caller, for every run at once).</summary>
+    public void Finish(Pending pending, Tensor x, Tensor output, FullEncodeBatch fullBatch, DecodeBatch decode)
     {
         var edits = pending.Edits;
         if (edits.Count == 0) return;
@@ -120,39 +121,35 @@ internal sealed class SiteIntervention
         Parallelism.For(missing.Length, (long)plan.FeatureCount * d / 8, i => made[i] = Base(missing[i], missing[i] % positions, d));
         for (int i = 0; i < missing.Length; i++) baseRows[missing[i]] = made[i];
 
-        var weights = dictionary.DecoderWeight.Storage;
-        var input = x.Storage;
-        var outputs = output.Storage;
-        var sources = pending.Sources;
-        Parallelism.ForRange(edits.Count, 64L * d, (start, end) =>
+        // Each edited row starts from x + c (error kept: the ablated features move from f to a, and c holds their a
+        // part) or from c (error ablated: c holds dec(a) + a_ε less the kept features' a part); the decode batch then
+        // adds ∓f_j·W_j over its active needed features.
+        var o = output.Span;
+        ReadOnlySpan<float> xs = x.Span;
+        var features = new List<int>();
+        var coefficients = new List<float>();
+        foreach (int r in edits)
         {
-            var w = weights.Span;
-            for (int e = start; e < end; e++)
-            {
-                int r = edits[e], p = r % positions, g = rowStart + r;
-                var c = baseRows[ablation.RowOf(firstExample + r / positions, p)];
-                var row = outputs.Span.Slice(g * d, d);
-                var needed = plan.Needed(p);
-                var (codes, codeRow) = sources[r];
-                var index = codes!.IndicesOf(codeRow);
-                var value = codes.ValuesOf(codeRow);
-                float sign;
-                if (plan.ErrorKept(p))
+            int p = r % positions, g = rowStart + r;
+            var c = baseRows[ablation.RowOf(firstExample + r / positions, p)];
+            var row = o.Slice(g * d, d);
+            bool errorKept = plan.ErrorKept(p);
+            if (errorKept) TensorPrimitives.Add(xs.Slice(g * d, d), c, row);
+            else c.CopyTo(row);
+            var needed = plan.Needed(p);
+            var (codes, codeRow) = pending.Sources[r];
+            var index = codes!.IndicesOf(codeRow);
+            var value = codes.ValuesOf(codeRow);
+            features.Clear();
+            coefficients.Clear();
+            for (int k = 0; k < index.Length; k++)
+                if (needed[index[k]])
                 {
-                    // x + Σ_{ablated} (a_j − f_j)·W_j = x + c − Σ_{ablated} f_j·W_j
-                    TensorPrimitives.Add(input.Span.Slice(g * d, d), c, row);
-                    sign = -1f;
+                    features.Add(index[k]);
+                    coefficients.Add(errorKept ? -value[k] : value[k]);
                 }
-                else
-                {
-                    // dec(a) + a_ε + Σ_{kept} (f_j − a_j)·W_j = c + Σ_{kept} f_j·W_j
-                    c.CopyTo(row);
-                    sign = 1f;
-                }
-                for (int k = 0; k < index.Length; k++)
-                    if (needed[index[k]]) TensorPrimitives.MultiplyAdd(w.Slice(index[k] * d, d), sign * value[k], row, row);
-            }
-        });
+            decode.Add(g, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(features), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(coefficients));
+        }
     }
 
     /// <summary>What phase 1 leaves for phase 2: the edited rows (chunk-relative) and where their features are.</summary>
