@@ -12,22 +12,32 @@ internal sealed class DecodeBatch
     private readonly IFeatureDictionary dictionary;
     private readonly List<int> outRows = new();
     private readonly List<int> entryStart = [0];
-    private readonly List<int> features = new();
-    private readonly List<float> coefficients = new();
+    private int[] features = new int[1024];
+    private float[] coefficients = new float[1024];
 
     public DecodeBatch(IFeatureDictionary dictionary) => this.dictionary = dictionary;
 
-    /// <summary>Adds Σ_k c_k·W[j_k] to output row <paramref name="outRow"/> (when <see cref="Apply"/> runs).</summary>
-    public void Add(int outRow, ReadOnlySpan<int> featureIndices, ReadOnlySpan<float> featureCoefficients)
+    /// <summary>Room for the sum of output row <paramref name="outRow"/>: at most <paramref name="capacity"/> entries
+    /// (feature, coefficient) to fill; <see cref="Commit"/> says how many were used.</summary>
+    public void Reserve(int outRow, int capacity, out Span<int> rowFeatures, out Span<float> rowCoefficients)
     {
+        int at = entryStart[^1];
+        if (features.Length < at + capacity)
+        {
+            int size = Math.Max(features.Length * 2, at + capacity);
+            Array.Resize(ref features, size);
+            Array.Resize(ref coefficients, size);
+        }
         outRows.Add(outRow);
-        foreach (int j in featureIndices) features.Add(j);
-        foreach (float c in featureCoefficients) coefficients.Add(c);
-        entryStart.Add(features.Count);
+        rowFeatures = features.AsSpan(at, capacity);
+        rowCoefficients = coefficients.AsSpan(at, capacity);
     }
+
+    /// <summary>Ends the row opened by the last <see cref="Reserve"/> with <paramref name="used"/> entries.</summary>
+    public void Commit(int used) => entryStart.Add(entryStart[^1] + used);
 
     /// <summary>Adds every collected sum into <paramref name="output"/> [rows, d].</summary>
     public void Apply(Tensors.Tensor output) =>
         SparseRowSums.Add(output.Storage, output.Columns, dictionary.DecoderWeight.Storage, dictionary.Width,
-            outRows.ToArray(), entryStart.ToArray(), features.ToArray(), coefficients.ToArray());
+            outRows.ToArray(), entryStart.ToArray(), features, coefficients);
 }

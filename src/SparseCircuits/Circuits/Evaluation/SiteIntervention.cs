@@ -126,8 +126,6 @@ internal sealed class SiteIntervention
         // adds ∓f_j·W_j over its active needed features.
         var o = output.Span;
         ReadOnlySpan<float> xs = x.Span;
-        var features = new List<int>();
-        var coefficients = new List<float>();
         foreach (int r in edits)
         {
             int p = r % positions, g = rowStart + r;
@@ -140,15 +138,15 @@ internal sealed class SiteIntervention
             var (codes, codeRow) = pending.Sources[r];
             var index = codes!.IndicesOf(codeRow);
             var value = codes.ValuesOf(codeRow);
-            features.Clear();
-            coefficients.Clear();
+            decode.Reserve(g, index.Length, out var features, out var coefficients);
+            int used = 0;
             for (int k = 0; k < index.Length; k++)
                 if (needed[index[k]])
                 {
-                    features.Add(index[k]);
-                    coefficients.Add(errorKept ? -value[k] : value[k]);
+                    features[used] = index[k];
+                    coefficients[used++] = errorKept ? -value[k] : value[k];
                 }
-            decode.Add(g, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(features), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(coefficients));
+            decode.Commit(used);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using SparseCircuits.Tensors;
+using Tensor = SparseCircuits.Tensors.Tensor;
 
 namespace SparseCircuits.Circuits.Evaluation;
 
@@ -14,6 +15,18 @@ internal static class SparseRowSums
 {
     /// <summary>Rows per block: 128 output rows of d = 512 floats are 256 KB, within a core's L2.</summary>
     private const int BlockRows = 128;
+
+    /// <summary>dec(f) = b_dec + Σ_j f_j·W_dec[j] for every row of <paramref name="codes"/>, [rows, d_out] (an SAE's
+    /// decoder; transcoders' skip terms are not supported here).</summary>
+    public static Tensor Decode(Dictionaries.IFeatureDictionary dictionary, Dictionaries.SparseCodes codes)
+    {
+        int d = dictionary.OutputDim;
+        var y = Tensor.Empty(codes.Rows, d);
+        var bias = dictionary.DecoderBias.Span;
+        for (int r = 0; r < codes.Rows; r++) bias.CopyTo(y.Span.Slice(r * d, d));
+        Add(y.Storage, d, dictionary.DecoderWeight.Storage, dictionary.Width, Enumerable.Range(0, codes.Rows).ToArray(), codes.RowStart, codes.Indices, codes.Values);
+        return y;
+    }
 
     /// <param name="output">Rows of length d; entry row r adds into row <paramref name="outRows"/>[r].</param>
     /// <param name="rowStart">CSR offsets into <paramref name="features"/> and <paramref name="coefficients"/>, one
