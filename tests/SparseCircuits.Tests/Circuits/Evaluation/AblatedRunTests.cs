@@ -57,7 +57,7 @@ public sealed class AblatedRunTests
 
     /// <summary>
     /// Random masks at every site, sparse, half and dense, shared or per position, under every error handling, with
-    /// ReLU and JumpReLU dictionaries: the per-example metric equals the dense hand-made run. Between them these
+    /// ReLU, JumpReLU and identity ("neurons") dictionaries: the per-example metric equals the dense hand-made run. Between them these
     /// cover every path of a site (kept and ablated rows, clean features reused, subset and full encodes) and both
     /// starting points of a run (the first changed block, a fully ablated residual site).
     /// </summary>
@@ -66,7 +66,7 @@ public sealed class AblatedRunTests
     public void RandomMasksEqualTheDenseProcedure(string arch)
     {
         var model = EvaluationFixture.Model(arch);
-        foreach (var folder in new[] { "dictionaries", "saelens_jumprelu" })
+        foreach (var folder in new[] { "dictionaries", "saelens_jumprelu", "neurons" })
         {
             var dicts = EvaluationFixture.Dictionaries(arch, model, folder);
             var examples = EvaluationFixture.Examples(arch);
