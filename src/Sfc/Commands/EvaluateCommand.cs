@@ -98,8 +98,9 @@ public static class EvaluateCommand
             report = null!;
             console.Progress().Start(ctx =>
             {
-                var task = ctx.AddTask("thresholds", maxValue: s.Options.Thresholds.Count);
-                report = CircuitEvaluator.Sweep(transformer, dicts, circuit, examples.Examples, s.Options, _ => task.Increment(1));
+                var task = ctx.AddTask($"{s.Options.Thresholds.Count} thresholds", maxValue: 1);
+                report = CircuitEvaluator.Sweep(transformer, dicts, circuit, examples.Examples, s.Options, fraction => task.Value = fraction);
+                task.Value = 1;
             });
         }
         if (s.Plot is { } path) FaithfulnessPlot.Write(report, path);
@@ -145,7 +146,7 @@ public static class EvaluateCommand
         console.Write(table);
         var run = report.Run;
         console.MarkupLineInterpolated($"F(M) = {Format(report.FullModel, "F4")}, F(∅) = {Format(report.Empty, "F4")}; {run.Examples} examples of {run.Positions} tokens, {AblationKinds.Name(run.Ablation)} ablation, errors {ErrorHandlings.Name(run.Errors)}, {run.Sites.Count} sites from layer {run.StartLayer}");
-        console.MarkupLineInterpolated($"timings: prepare {run.PrepareSeconds:F2}s, sweep {run.SweepSeconds:F2}s ({run.SplicedForwards} ablated forward passes)");
+        console.MarkupLineInterpolated($"timings: prepare {run.PrepareSeconds:F2}s, sweep {run.SweepSeconds:F2}s ({run.SplicedForwards} ablated runs in {run.Work.StackedForwards} stacked forward passes)");
         if (s.Plot is { } plot) console.MarkupLineInterpolated($"wrote {plot}");
     }
 

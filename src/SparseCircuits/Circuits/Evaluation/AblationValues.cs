@@ -119,7 +119,7 @@ public sealed class AblationValues
     /// <summary>ε = x − dec(f) over the rows of a chunk, [B·S, d].</summary>
     private static Tensor Error(IFeatureDictionary dictionary, Tensor x, SparseCodes codes)
     {
-        var error = dictionary.DecodeSparse(codes);
+        var error = SparseRowSums.Decode(dictionary, codes);
         TensorPrimitives.Subtract(x.Span, error.Span, error.Span);
         return error;
     }

@@ -9,17 +9,18 @@ namespace SparseCircuits.Circuits.Evaluation;
 /// Faithfulness and completeness of a circuit over a sweep of node thresholds (algorithm §7): F(M) and F(∅) once,
 /// then for each threshold T the circuit C = {nodes with |effect| &gt; T} scored as F(C) (everything else ablated) and
 /// F(M∖C) (C ablated). The clean run and the ablation values are computed once for the whole sweep; thresholds that
-/// select the same nodes (the selections are nested, so equal counts mean equal sets) share their runs.
+/// select the same nodes (the selections are nested, so equal counts mean equal sets) share their runs; and all runs
+/// are made together, stacked along the batch (<see cref="EvaluationSession.RunMany"/>).
 /// </summary>
 public static class CircuitEvaluator
 {
     /// <summary>Scores <paramref name="circuit"/> on <paramref name="examples"/> (one token length) at every threshold
     /// of <paramref name="options"/>.</summary>
-    /// <param name="onThreshold">Called as each threshold is scored (progress).</param>
+    /// <param name="progress">Called with the fraction of the ablated runs' work done (progress reporting).</param>
     /// <exception cref="SfcInputException">The circuit does not fit the model or the dictionaries, or its positions
     /// do not match the examples' length.</exception>
     public static EvaluationReport Sweep(Transformer model, DictionarySet dictionaries, Circuit circuit, IReadOnlyList<PromptExample> examples,
-        EvaluationOptions? options = null, Action<ThresholdScores>? onThreshold = null)
+        EvaluationOptions? options = null, Action<double>? progress = null)
     {
         options ??= new EvaluationOptions();
         if (options.Thresholds.Count == 0) throw new SfcInputException("--thresholds: give at least one threshold");
@@ -36,31 +37,47 @@ public static class CircuitEvaluator
 
         double full = session.FullModel;
         var shape = NodeMasks.FromCircuit(circuit, sites, 0);
-        double empty = session.Score(shape.Uniform(false), options.Errors);
         var rng = new Random(options.Seed);
-        var byCount = new Dictionary<int, (double Circuit, double Complement)>();
-        var rows = new List<ThresholdScores>();
-        foreach (double threshold in options.Thresholds)
+
+        // Every run of the sweep, made together: F(∅), then per distinct selection F(C) and F(M∖C), then the random circuits.
+        var runs = new List<NodeMasks> { shape.Uniform(false) };
+        var circuitRun = new Dictionary<int, (int Circuit, int Complement)>();
+        var counts = new int[options.Thresholds.Count];
+        var randomRun = new int[options.Thresholds.Count];
+        for (int t = 0; t < options.Thresholds.Count; t++)
         {
-            var masks = NodeMasks.FromCircuit(circuit, sites, threshold);
-            int nodes = masks.NodeCount;
-            if (!byCount.TryGetValue(nodes, out var scores))
+            var masks = NodeMasks.FromCircuit(circuit, sites, options.Thresholds[t]);
+            counts[t] = masks.NodeCount;
+            if (!circuitRun.ContainsKey(counts[t]))
             {
-                scores = (nodes == 0 ? empty : session.Score(masks, options.Errors), session.Score(masks.Complement(), options.Errors));
-                byCount[nodes] = scores;
+                // An empty circuit is F(∅) itself; its complement keeps everything and needs no forward pass.
+                circuitRun[counts[t]] = (counts[t] == 0 ? 0 : runs.Count, runs.Count + (counts[t] == 0 ? 0 : 1));
+                if (counts[t] != 0) runs.Add(masks);
+                runs.Add(masks.Complement());
             }
-            CircuitScores? random = null;
             if (options.RandomBaseline)
             {
-                var drawn = shape.Random((double)nodes / shape.Size, rng);
-                random = CircuitScores.Create(drawn.NodeCount, session.Score(drawn, options.Errors), session.Score(drawn.Complement(), options.Errors), full, empty);
+                randomRun[t] = runs.Count;
+                var drawn = shape.Random((double)counts[t] / shape.Size, rng);
+                runs.Add(drawn);
+                runs.Add(drawn.Complement());
             }
-            var row = new ThresholdScores(threshold, CircuitScores.Create(nodes, scores.Circuit, scores.Complement, full, empty), random);
+        }
+        var means = session.RunMany(runs, options.Errors, progress).Select(m => m.Average(v => (double)v)).ToArray();
+
+        double empty = means[0];
+        var rows = new List<ThresholdScores>();
+        for (int t = 0; t < options.Thresholds.Count; t++)
+        {
+            var (circuitAt, complementAt) = circuitRun[counts[t]];
+            var random = options.RandomBaseline
+                ? CircuitScores.Create(runs[randomRun[t]].NodeCount, means[randomRun[t]], means[randomRun[t] + 1], full, empty)
+                : null;
+            var row = new ThresholdScores(options.Thresholds[t], CircuitScores.Create(counts[t], means[circuitAt], means[complementAt], full, empty), random);
             rows.Add(row);
-            onThreshold?.Invoke(row);
         }
         var run = new EvaluationRun(session.Examples, session.Positions, sites.Select(s => s.Name).ToArray(), shape.Size, options.Ablation,
-            options.Errors, options.StartLayer, options.Seed, session.Counters.SplicedForwards, prepare, clock.Elapsed.TotalSeconds);
+            options.Errors, options.StartLayer, options.Seed, session.Counters, prepare, clock.Elapsed.TotalSeconds);
         return new EvaluationReport(full, empty, rows, run);
     }
 

@@ -25,6 +25,7 @@ public sealed record ThresholdScores(double Threshold, CircuitScores Scores, Cir
 /// <summary>What a sweep ran on and how long it took.</summary>
 /// <param name="Sites">The evaluated sites, in forward order.</param>
 /// <param name="TotalNodes">Every node of the evaluated sites and positions (the denominator of random densities).</param>
+/// <param name="Work">Ablated forward passes made, and how the edited rows got their features.</param>
 /// <param name="PrepareSeconds">The clean run and pass 1 (ablation values).</param>
 /// <param name="SweepSeconds">F(∅) and every threshold's runs.</param>
 public sealed record EvaluationRun(
@@ -36,9 +37,13 @@ public sealed record EvaluationRun(
     ErrorHandling Errors,
     int StartLayer,
     int Seed,
-    int SplicedForwards,
+    RunCounters Work,
     double PrepareSeconds,
-    double SweepSeconds);
+    double SweepSeconds)
+{
+    /// <summary>Forward passes made with ablations (the reference makes 2 per threshold + 1).</summary>
+    public int SplicedForwards => Work.SplicedForwards;
+}
 
 /// <summary>The result of a faithfulness/completeness sweep (algorithm §7).</summary>
 /// <param name="FullModel">F(M): the unablated model.</param>

@@ -95,50 +95,143 @@ public sealed class EvaluationSession
 
     /// <summary>Pass 2: the metric per example when every evaluated site keeps only the nodes of
     /// <paramref name="masks"/> (one mask per evaluated site), error nodes treated as <paramref name="errors"/> says.</summary>
-    public float[] Run(NodeMasks masks, ErrorHandling errors = ErrorHandling.Default)
+    public float[] Run(NodeMasks masks, ErrorHandling errors = ErrorHandling.Default) => RunMany([masks], errors)[0];
+
+    /// <summary>
+    /// <see cref="Run"/> for several sets of masks at once: their runs are stacked along the batch of one forward pass
+    /// (up to <see cref="MaxStackedRows"/> rows), so that the encodings of every run at a site are one tall product.
+    /// </summary>
+    /// <param name="progress">Called with the fraction of the work done after each site of each stacked pass.</param>
+    public float[][] RunMany(IReadOnlyList<NodeMasks> masks, ErrorHandling errors = ErrorHandling.Default, Action<double>? progress = null)
+    {
+        var results = new float[masks.Count][];
+        var runs = new List<PlannedRun>();
+        for (int k = 0; k < masks.Count; k++)
+        {
+            var run = Plan(k, masks[k], errors);
+            if (run is null) results[k] = (float[])cleanMetric.Clone();
+            else
+            {
+                runs.Add(run);
+                results[k] = new float[Examples];
+            }
+        }
+        Counters.SplicedForwards += runs.Count;
+        int rowsPerRun = Math.Max(1, chunks.Max(c => c.Count) * Positions);
+        int perPass = Math.Max(1, MaxStackedRows / rowsPerRun);
+        runs = runs.OrderBy(r => r.StartLayer).ToList(); // a pass's batch grows as runs join at their start layers
+        using var _ = Tape.NoGrad();
+        double total = (double)runs.Count * Examples, done = 0;
+        for (int start = 0; start < runs.Count; start += perPass)
+        {
+            var group = runs.Skip(start).Take(perPass).ToArray();
+            for (int c = 0; c < chunks.Count; c++)
+            {
+                double pass = (double)group.Length * chunks[c].Count, before = done;
+                var metric = Stacked(group, c, fraction => progress?.Invoke((before + fraction * pass) / total));
+                done += pass;
+                int n = chunks[c].Count;
+                for (int k = 0; k < group.Length; k++) Array.Copy(metric, k * n, results[group[k].Index], chunks[c].FirstExample, n);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Rows (examples × positions × runs) one stacked forward pass holds at most.</summary>
+    public int MaxStackedRows { get; set; } = 2048;
+
+    /// <summary>
+    /// Where one run must start: a run whose masks ablate nothing needs no forward (null); one whose last fully
+    /// ablated residual (or embedding) site is s starts after s from s's ablation activation; any other starts at the
+    /// block of the first site its masks touch, from that block's clean input.
+    /// </summary>
+    private PlannedRun? Plan(int index, NodeMasks masks, ErrorHandling errors)
     {
         var plans = Plans(masks, errors);
         int first = Array.FindIndex(plans, p => !p.KeepsAll);
-        if (first < 0) return (float[])cleanMetric.Clone();
+        if (first < 0) return null;
         int restart = Array.FindLastIndex(plans, p => p.AblatesAll && p.Site.Kind is SiteKind.Embed or SiteKind.Resid);
-        Counters.SplicedForwards++;
         var interventions = plans.Select(p => new SiteIntervention(p, dictionaries[p.Site], Ablations[p.Site], Counters)).ToArray();
-        var result = new float[Examples];
-        using var _ = Tape.NoGrad();
-        for (int c = 0; c < chunks.Count; c++)
+        if (restart >= 0)
         {
-            var chunk = chunks[c];
-            var states = clean[c];
-            var hooks = new ForwardHooks();
-            int hookedFrom = restart >= 0 ? restart + 1 : first;
-            for (int i = hookedFrom; i < plans.Length; i++)
-            {
-                var intervention = interventions[i];
-                hooks.Replace(plans[i].Site.Name, x => intervention.Apply(x, states, chunk.FirstExample));
-            }
-            Tensor resid;
-            int fromLayer;
-            if (restart >= 0)
-            {
-                var site = plans[restart].Site;
-                resid = AblationActivation(site, chunk);
-                fromLayer = site.Kind == SiteKind.Embed ? 0 : site.Layer + 1;
-            }
-            else if (plans[first].Site.Kind == SiteKind.Embed)
-            {
-                resid = model.Embed(chunk.Clean, hooks);
-                fromLayer = 0;
-            }
-            else
-            {
-                fromLayer = plans[first].Site.Layer;
-                resid = states.Activations.BlockInput(fromLayer);
-            }
-            for (int l = fromLayer; l < model.Config.Layers; l++) resid = model.Block(l, resid, hooks);
-            metric(model, resid, chunk.Targets).Span.CopyTo(result.AsSpan(chunk.FirstExample));
+            var site = plans[restart].Site;
+            return new PlannedRun(index, interventions, restart, site.Kind == SiteKind.Embed ? 0 : site.Layer + 1, site);
         }
-        return result;
+        var firstSite = plans[first].Site;
+        return new PlannedRun(index, interventions, first, firstSite.Kind == SiteKind.Embed ? -1 : firstSite.Layer, null);
     }
+
+    /// <summary>
+    /// One forward pass of chunk <paramref name="c"/> repeated once per run of <paramref name="group"/> (sorted by
+    /// start layer): the stacked batch grows as it goes, each run joining at its own start layer, so no run computes a
+    /// block it does not need. Returns the metric, run after run.
+    /// </summary>
+    private float[] Stacked(PlannedRun[] group, int c, Action<double> onSite)
+    {
+        var chunk = chunks[c];
+        var states = clean[c];
+        int rowsPerRun = chunk.Count * Positions, d = model.Config.DModel, layers = model.Config.Layers;
+        var hooks = new ForwardHooks();
+        for (int i = group.Min(r => r.ActiveFrom); i < Sites.Count; i++)
+        {
+            int siteIndex = i;
+            hooks.Replace(Sites[i].Name, x =>
+            {
+                var y = Step(siteIndex, x, group, states, chunk.FirstExample, rowsPerRun);
+                onSite((siteIndex + 1.0) / Sites.Count);
+                return y;
+            });
+        }
+        int joined = group.Count(r => r.StartLayer < 0);
+        Tensor? resid = joined > 0 ? model.Embed(chunk.Clean.Repeat(joined), hooks) : null;
+        for (int l = 0; l <= layers; l++)
+        {
+            int joining = group.Skip(joined).Count(r => r.StartLayer == l);
+            if (joining > 0)
+            {
+                var grown = Tensor.Empty((joined + joining) * chunk.Count, Positions, d);
+                resid?.Span.CopyTo(grown.Span);
+                for (int k = joined; k < joined + joining; k++)
+                {
+                    var rows = group[k].RestartSite is { } site ? AblationActivation(site, chunk) : states.Activations.BlockInput(l);
+                    rows.Span.CopyTo(grown.Span.Slice(k * rowsPerRun * d, rowsPerRun * d));
+                }
+                resid = grown;
+                joined += joining;
+            }
+            if (l < layers && resid is not null) resid = model.Block(l, resid, hooks);
+        }
+        Counters.StackedForwards++;
+        return metric(model, resid!, chunk.Targets.Repeat(group.Length)).ToArray();
+    }
+
+    /// <summary>Site <paramref name="i"/> for every run of the stacked activation x: rows of runs that have not
+    /// started yet pass through; the others are edited, their full encodings shared in one batch.</summary>
+    private Tensor Step(int i, Tensor x, PlannedRun[] group, ChunkStates states, int firstExample, int rowsPerRun)
+    {
+        var output = Tensor.Empty(x.ShapeArray);
+        var batch = new FullEncodeBatch(dictionaries[Sites[i]], x);
+        var pending = new SiteIntervention.Pending?[group.Length];
+        int d = x.Columns;
+        int present = x.Dim(0) * x.Dim(1) / rowsPerRun; // the runs that have joined the pass so far
+        for (int k = 0; k < present; k++)
+        {
+            if (i < group[k].ActiveFrom)
+                x.Span.Slice(k * rowsPerRun * d, rowsPerRun * d).CopyTo(output.Span.Slice(k * rowsPerRun * d, rowsPerRun * d));
+            else pending[k] = group[k].Interventions[i].Begin(x, output, k * rowsPerRun, states, firstExample, batch);
+        }
+        batch.Encode(Counters);
+        var decode = new DecodeBatch(dictionaries[Sites[i]]);
+        for (int k = 0; k < present; k++)
+            if (pending[k] is { } p) group[k].Interventions[i].Finish(p, x, output, batch, decode);
+        decode.Apply(output);
+        return output;
+    }
+
+    /// <summary>A run ready to go: its per-site interventions, the site index from which they act, and where its
+    /// forward starts (layer −1: the embedding; <paramref name="RestartSite"/>: from that site's ablation
+    /// activation).</summary>
+    private sealed record PlannedRun(int Index, SiteIntervention[] Interventions, int ActiveFrom, int StartLayer, Site? RestartSite);
 
     /// <summary>Masks that keep every node (<paramref name="keep"/>) or none, at every evaluated site: for F(∅) and
     /// for building masks by hand.</summary>

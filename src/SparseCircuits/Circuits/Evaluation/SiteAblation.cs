@@ -20,7 +20,7 @@ public sealed record SiteAblation(Site Site, int Positions, bool PerExample, Spa
     /// <summary>Rows decoded from features and errors: dec(a) + a_ε.</summary>
     internal static SiteAblation Create(Site site, int positions, bool perExample, IFeatureDictionary dictionary, SparseCodes features, Tensor error)
     {
-        var activation = dictionary.DecodeSparse(features);
+        var activation = SparseRowSums.Decode(dictionary, features);
         System.Numerics.Tensors.TensorPrimitives.Add(activation.Span, error.Span, activation.Span);
         return new SiteAblation(site, positions, perExample, features, error, activation);
     }

@@ -57,7 +57,7 @@ public sealed class AblatedRunTests
 
     /// <summary>
     /// Random masks at every site, sparse, half and dense, shared or per position, under every error handling, with
-    /// ReLU and JumpReLU dictionaries: the per-example metric equals the dense hand-made run. Between them these
+    /// ReLU, JumpReLU and identity ("neurons") dictionaries: the per-example metric equals the dense hand-made run. Between them these
     /// cover every path of a site (kept and ablated rows, clean features reused, subset and full encodes) and both
     /// starting points of a run (the first changed block, a fully ablated residual site).
     /// </summary>
@@ -66,7 +66,7 @@ public sealed class AblatedRunTests
     public void RandomMasksEqualTheDenseProcedure(string arch)
     {
         var model = EvaluationFixture.Model(arch);
-        foreach (var folder in new[] { "dictionaries", "saelens_jumprelu" })
+        foreach (var folder in new[] { "dictionaries", "saelens_jumprelu", "neurons" })
         {
             var dicts = EvaluationFixture.Dictionaries(arch, model, folder);
             var examples = EvaluationFixture.Examples(arch);
@@ -87,6 +87,38 @@ public sealed class AblatedRunTests
             Assert.True(session.Counters.SubsetEncodedRows > 0 && session.Counters.FullyEncodedRows > 0 && session.Counters.ReusedRows > 0,
                 $"paths not all taken: subset {session.Counters.SubsetEncodedRows}, full {session.Counters.FullyEncodedRows}, reused {session.Counters.ReusedRows}");
         }
+    }
+
+    /// <summary>
+    /// Runs stacked along the batch (two passes of up to three runs here, with different starting points: the
+    /// embedding, a later block, a fully ablated residual site, and no pass at all) give each run's own metrics.
+    /// </summary>
+    [SharedFact]
+    public void StackedRunsEqualSeparateRuns()
+    {
+        const string Arch = "tiny_gpt2";
+        var model = EvaluationFixture.Model(Arch);
+        var dicts = EvaluationFixture.Dictionaries(Arch, model);
+        var examples = EvaluationFixture.Examples(Arch);
+        var session = EvaluationSession.Create(model, dicts, dicts.Sites, examples, AblationKind.Mean, batchSize: 16);
+        var rng = new Random(5);
+        var all = session.UniformMasks(true);
+        var masks = new List<NodeMasks>
+        {
+            RandomMasks(session, dicts, rng, 0.5, positional: true, 6),
+            new(all.Sites.Select(m => m.Site == Site.MlpOut(1) ? SiteMask.Uniform(m.Site, m.FeatureCount, 1, false) : m)),
+            WithResidAblated(RandomMasks(session, dicts, rng, 0.1, positional: false, 6), Site.ResidPost(0)),
+            all,
+            session.UniformMasks(false),
+        };
+        var separate = masks.Select(m => session.Run(m)).ToArray();
+        session.MaxStackedRows = 3 * 16 * 6;
+        int before = session.Counters.StackedForwards;
+        var stacked = session.RunMany(masks);
+        Assert.Equal(2, session.Counters.StackedForwards - before);
+        for (int k = 0; k < masks.Count; k++)
+            Fixtures.AssertRelative(separate[k], Tensor.FromArray(stacked[k], stacked[k].Length), 1e-5, $"run {k}");
+        Assert.Equal(session.FullModelMetric, stacked[3]);
     }
 
     /// <summary>The reference's handle_errors, written out: keep → always kept, remove → never, resid_only → as the

@@ -18,8 +18,9 @@ internal static class EvaluationFixture
 {
     public static Transformer Model(string arch) => Fixtures.Model(arch);
 
+    /// <summary>A dictionary folder of the fixture, or identity dictionaries at every site for "neurons".</summary>
     public static DictionarySet Dictionaries(string arch, Transformer model, string folder = "dictionaries") =>
-        AttributionFixture.Dictionaries(arch, model, folder);
+        folder == DictionarySet.NeuronsName ? DictionarySet.Identity(model.Config) : AttributionFixture.Dictionaries(arch, model, folder);
 
     public static IReadOnlyList<PromptExample> Examples(string arch) => AttributionFixture.Examples(arch);
 

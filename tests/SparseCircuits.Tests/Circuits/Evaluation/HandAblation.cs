@@ -16,10 +16,13 @@ internal sealed class HandAblation
 {
     private readonly Transformer model;
     private readonly DictionarySet dictionaries;
+    private readonly MetricFunction metric;
     private readonly Dictionary<Site, (float[] Features, float[] Error)> means = new();
 
-    public HandAblation(Transformer model, DictionarySet dictionaries, IReadOnlyList<PromptExample> examples)
+    /// <param name="metric">Per-sequence metric of the final residual stream (default L[clean] − L[patch]).</param>
+    public HandAblation(Transformer model, DictionarySet dictionaries, IReadOnlyList<PromptExample> examples, MetricFunction? metric = null)
     {
+        this.metric = metric ?? CircuitMetrics.EvaluationLogitDifference;
         this.model = model;
         this.dictionaries = dictionaries;
         Clean = TokenBatch.Stack(examples.Select(e => e.CleanIds).ToArray());
@@ -69,7 +72,7 @@ internal sealed class HandAblation
     {
         using var _ = Tape.NoGrad();
         var resid = model.ResidualStream(Clean);
-        return CircuitMetrics.EvaluationLogitDifference(model, resid, Targets).Span.ToArray().Average(v => (double)v);
+        return metric(model, resid, Targets).Span.ToArray().Average(v => (double)v);
     }
 
     /// <summary>
@@ -104,7 +107,7 @@ internal sealed class HandAblation
         }
         using var __ = Tape.NoGrad();
         var resid = model.ResidualStream(Clean, hooks);
-        return CircuitMetrics.EvaluationLogitDifference(model, resid, Targets).ToArray();
+        return metric(model, resid, Targets).ToArray();
     }
 
     private float[] Mean(ReadOnlySpan<float> rows, int width)
