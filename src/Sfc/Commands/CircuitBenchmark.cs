@@ -12,6 +12,10 @@ namespace Sfc.Commands;
 /// <summary>One timed phase of <see cref="CircuitBenchmark"/>: wall seconds and the peak resident set during it.</summary>
 internal sealed record BenchPhase(string Name, double Seconds, long? PeakBytes, double? BaselineSeconds, int? DownstreamNodes = null)
 {
+    /// <summary>Processor seconds of the whole process during the phase (all threads): on a shared machine the wall
+    /// time stretches with the other load, this much less.</summary>
+    public double CpuSeconds { get; init; }
+
     /// <summary>Inner phases (with <c>--profile</c>): seconds and calls, and work counters.</summary>
     public IReadOnlyDictionary<string, (double Seconds, long Calls)>? Inner { get; init; }
 
@@ -54,7 +58,10 @@ internal sealed record CircuitBenchmark(
             var nodes = Phase("nodes");
             double? baseline = BaselineEdges.TryGetValue(t, out var b) ? BaselineNodes + b.Seconds : null;
             return new BenchPhase($"circuit@{t.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-                nodes.Seconds + lowest.Seconds, Max(nodes.PeakBytes, lowest.PeakBytes), baseline, lowest.DownstreamNodes);
+                nodes.Seconds + lowest.Seconds, Max(nodes.PeakBytes, lowest.PeakBytes), baseline, lowest.DownstreamNodes)
+            {
+                CpuSeconds = nodes.CpuSeconds + lowest.CpuSeconds,
+            };
         }
     }
 
@@ -72,11 +79,14 @@ internal sealed record CircuitBenchmark(
             onPhase?.Invoke(name);
             ProcessMemory.ResetPeak();
             PhaseTimes.Reset();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var result = work();
             double seconds = clock.Elapsed.TotalSeconds;
+            double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             phases.Add(new BenchPhase(name, seconds, ProcessMemory.PeakBytes(), baseline, count?.Invoke(result))
             {
+                CpuSeconds = cpuSeconds,
                 Inner = profile ? PhaseTimes.Totals() : null,
                 Counters = profile ? PhaseTimes.Counters() : null,
             });

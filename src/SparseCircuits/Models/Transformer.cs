@@ -58,25 +58,56 @@ public sealed class Transformer
         return HookPoint.Apply(x, Site.Embed.Name, hooks);
     }
 
-    /// <summary>Block <paramref name="layer"/> from its input residual stream [B, S, d]; returns the <c>resid_L</c> site.</summary>
-    public Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null)
+    /// <summary>
+    /// Block <paramref name="layer"/> from its input residual stream [B, S, d]; returns the <c>resid_L</c> site. An
+    /// attention or MLP output substituted by a hook (<see cref="ForwardHooks.Substitute"/>) is not computed.
+    /// </summary>
+    public Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null) =>
+        Block(layer, residPre, hooks, options, lastPositionOnly: false);
+
+    /// <summary>
+    /// Block <paramref name="layer"/> for the last position only, [B, 1, d]: attention still reads every position, but
+    /// after it only the last row is carried (the MLP runs on one row per sequence). For the top block when what follows
+    /// reads the last position alone (the circuit metrics). Hooks after the attention output see [B, 1, d].
+    /// </summary>
+    public Tensor BlockLastPosition(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null) =>
+        Block(layer, residPre, hooks, options, lastPositionOnly: true);
+
+    private Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks, ForwardOptions? options, bool lastPositionOnly)
     {
         options ??= ForwardOptions.Default;
         var w = Weights.Blocks[layer];
         residPre = HookPoint.Apply(residPre, new Site(SiteKind.ResidPre, layer).Name, hooks);
-        var attnOut = HookPoint.Apply(Attention(layer, Norm(residPre, w.Norm1, options), hooks, options), Site.AttnOut(layer).Name, hooks);
+        string attnName = Site.AttnOut(layer).Name, mlpName = Site.MlpOut(layer).Name;
+        var attnOut = HookPoint.Apply(Substituted(hooks, attnName) ?? Attention(layer, Norm(residPre, w.Norm1, options), hooks, options), attnName, hooks);
+        if (lastPositionOnly)
+        {
+            residPre = LastRow(residPre);
+            attnOut = LastRow(attnOut);
+        }
         if (Config.ParallelResidual)
         {
             var mlpIn = HookPoint.Apply(Norm(residPre, w.Norm2, options), Site.MlpInput(layer).Name, hooks);
-            var mlpOut = HookPoint.Apply(Mlp(w.Mlp, mlpIn), Site.MlpOut(layer).Name, hooks);
+            var mlpOut = HookPoint.Apply(Substituted(hooks, mlpName) ?? Mlp(w.Mlp, mlpIn), mlpName, hooks);
             // HF GPT-NeoX: mlp_output + attn_output + hidden_states
             var sum = Elementwise.Add(Elementwise.Add(mlpOut, attnOut), residPre);
             return HookPoint.Apply(sum, Site.ResidPost(layer).Name, hooks);
         }
         var residMid = HookPoint.Apply(Elementwise.Add(residPre, attnOut), new Site(SiteKind.ResidMid, layer).Name, hooks);
         var mlpInput = HookPoint.Apply(Norm(residMid, w.Norm2, options), Site.MlpInput(layer).Name, hooks);
-        var mlpOutput = HookPoint.Apply(Mlp(w.Mlp, mlpInput), Site.MlpOut(layer).Name, hooks);
+        var mlpOutput = HookPoint.Apply(Substituted(hooks, mlpName) ?? Mlp(w.Mlp, mlpInput), mlpName, hooks);
         return HookPoint.Apply(Elementwise.Add(residMid, mlpOutput), Site.ResidPost(layer).Name, hooks);
+    }
+
+    private static Tensor? Substituted(ForwardHooks? hooks, string name) => hooks is not null && hooks.TrySubstitute(name, out var v) ? v : null;
+
+    /// <summary>The last position of [B, S, d] as [B, 1, d] (differentiable).</summary>
+    private static Tensor LastRow(Tensor x)
+    {
+        int b = x.Dim(0), s = x.Dim(1), d = x.Dim(2);
+        if (s == 1) return x;
+        var rows = Enumerable.Range(0, b).Select(i => i * s + s - 1).ToArray();
+        return Shaping.Reshape(Indexing.GatherRows(Shaping.Reshape(x, b * s, d), rows), b, 1, d);
     }
 
     /// <summary>The final norm applied to the last residual stream.</summary>

@@ -30,6 +30,9 @@ public sealed class BatchActivations
     /// <summary>The activation at <paramref name="site"/>, [B, S, d].</summary>
     public Tensor At(Site site) => sites.TryGetValue(site, out var x) ? x : throw new ArgumentException($"Site {site} was not cached.");
 
+    /// <summary>The activation at <paramref name="site"/> when it was cached, else null.</summary>
+    public Tensor? TryAt(Site site) => sites.GetValueOrDefault(site);
+
     /// <summary>The input residual stream of block <paramref name="layer"/>, [B, S, d].</summary>
     public Tensor BlockInput(int layer) => blockInputs[layer];
 

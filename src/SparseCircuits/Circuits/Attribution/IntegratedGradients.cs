@@ -20,19 +20,23 @@ namespace SparseCircuits.Circuits.Attribution;
 /// </summary>
 public static class IntegratedGradients
 {
+    /// <param name="unchangedBranch">The cached value of the site's other branch when the site cannot change it
+    /// (<see cref="SiteRunner.UnchangedBranchOf"/>), so its block does not recompute it; null to recompute.</param>
     public static NodeAttribution Compute(Transformer model, IFeatureDictionary dictionary, SiteDelta delta, Tensor? blockInput,
-        MetricFunction metric, MetricTargets targets, int steps, ForwardOptions? options = null)
+        MetricFunction metric, MetricTargets targets, int steps, ForwardOptions? options = null, Tensor? unchangedBranch = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         var value = Interpolants(dictionary, delta, steps);
         var repeatedInput = blockInput is null ? null : SiteRunner.Repeat(blockInput, steps);
+        var repeatedBranch = unchangedBranch is null ? null : SiteRunner.Repeat(unchangedBranch, steps);
+        bool lastOnly = SiteRunner.ReadsLastPositionOnly(metric);
 
         Gradients grads;
         using (PhaseTimes.Measure("nodes: IG forward and backward"))
         using (var tape = Tape.Record())
         {
             value.RequireGrad();
-            var residual = SiteRunner.ResidualFrom(model, delta.Site, value, repeatedInput, options);
+            var residual = SiteRunner.ResidualFrom(model, delta.Site, value, repeatedInput, options, repeatedBranch, lastOnly);
             var total = Reductions.Sum(metric(model, residual, targets.Repeat(steps)));
             grads = tape.Backward(total);
         }

@@ -68,7 +68,8 @@ public static class NodeAttributor
                 result[site] = options.Method == AttributionMethod.Exact
                     ? ExactPatching.Compute(model, dictionaries[site], delta, cleanRun.At(site), blockInput, metric, targets,
                         cleanMetric, options.ExactChunk, options.Forward)
-                    : IntegratedGradients.Compute(model, dictionaries[site], delta, blockInput, metric, targets, options.Steps, options.Forward);
+                    : IntegratedGradients.Compute(model, dictionaries[site], delta, blockInput, metric, targets, options.Steps, options.Forward,
+                        SiteRunner.UnchangedBranchOf(model, site, cleanRun));
                 dictionaries.ReleaseResidentMemory(site);
                 onSite?.Invoke(site);
             }

@@ -41,6 +41,12 @@ public static class CircuitMetrics
     public static Tensor NegativeLogit(Transformer model, Tensor residual, MetricTargets targets) =>
         Elementwise.Neg(Logits(model, LastPosition(residual), targets.CleanAnswers));
 
+    /// <summary>True for the metrics defined here, all of which read only the last position (so a caller may compute
+    /// the top block for that position alone). A metric of the caller's own is assumed to read anything.</summary>
+    public static bool IsBuiltIn(MetricFunction metric) =>
+        metric.Target is null && metric.Method.DeclaringType == typeof(CircuitMetrics)
+        && metric.Method.Name is nameof(LogitDifference) or nameof(EvaluationLogitDifference) or nameof(NegativeLogProbability) or nameof(NegativeLogit);
+
     /// <summary>The residual stream at the last position, [R, S, d] → [R, d] (differentiable).</summary>
     public static Tensor LastPosition(Tensor residual)
     {

@@ -7,6 +7,7 @@ namespace SparseCircuits.Tensors.Autograd;
 public sealed class ForwardHooks
 {
     private readonly Dictionary<string, List<Func<Tensor, Tensor>>> hooks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> substitutes = new(StringComparer.Ordinal);
 
     public ForwardHooks Read(string name, Action<Tensor> read) => Add(name, x => { read(x); return x; });
 
@@ -16,6 +17,21 @@ public sealed class ForwardHooks
         if (!r.SameShape(x)) throw new InvalidOperationException($"Forward hook at '{name}' returned {r} for an activation {x}.");
         return r;
     });
+
+    /// <summary>
+    /// Replaces the activation with <paramref name="value"/> whatever it would have been, so a model may skip computing
+    /// it (<see cref="TrySubstitute"/>): the same result as <see cref="Replace"/> with a function ignoring its input, without
+    /// the work. Must be the first hook at <paramref name="name"/>.
+    /// </summary>
+    public ForwardHooks Substitute(string name, Tensor value)
+    {
+        if (hooks.ContainsKey(name)) throw new InvalidOperationException($"A substitute at '{name}' must come before any other hook there.");
+        substitutes[name] = value;
+        return Replace(name, _ => value);
+    }
+
+    /// <summary>The value substituted at <paramref name="name"/>, if any: the activation need not be computed.</summary>
+    public bool TrySubstitute(string name, out Tensor value) => substitutes.TryGetValue(name, out value!);
 
     public bool Has(string name) => hooks.ContainsKey(name);
 
