@@ -75,14 +75,16 @@ public static class BenchCommand
         var examples = new Option<int>("--examples") { Description = "How many examples", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic circuit", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON line instead of text." };
+        var writeCircuit = new Option<string?>("--write-circuit") { Description = "Also write the circuit scored (e.g. the synthetic one) to this circuit.json, for other implementations to time" };
         var evaluate = new Command("evaluate", "Seconds and ablated forward passes of a 15-threshold faithfulness sweep (mean ablation, every site), after loading.")
         {
-            model, dictionaries, data, circuit, examples, seed, json,
+            model, dictionaries, data, circuit, examples, seed, json, writeCircuit,
         };
         evaluate.SetAction(parse =>
         {
             var r = EvaluationBenchmark.Measure(parse.GetValue(model)!, parse.GetValue(dictionaries)!, parse.GetValue(data)!, parse.GetValue(circuit),
-                Positive(parse.GetValue(examples), "--examples"), parse.GetValue(seed), new SparseCircuits.Circuits.Evaluation.EvaluationOptions());
+                Positive(parse.GetValue(examples), "--examples"), parse.GetValue(seed), new SparseCircuits.Circuits.Evaluation.EvaluationOptions(),
+                parse.GetValue(writeCircuit));
             var run = r.Report.Run;
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -104,6 +106,8 @@ public static class BenchCommand
             output.WriteLine(string.Create(inv, $"load {r.LoadSeconds:F2} s (not counted)"));
             output.WriteLine(string.Create(inv, $"sweep {r.TotalSeconds:F2} s = prepare {run.PrepareSeconds:F2} s (clean run, pass 1) + runs {run.SweepSeconds:F2} s"));
             output.WriteLine(string.Create(inv, $"ablated runs (spliced forward passes): {run.SplicedForwards}, stacked into {run.Work.StackedForwards} forward passes (the reference makes {2 * r.Report.Thresholds.Count + 1})"));
+            output.WriteLine(string.Create(inv, $"F(M) {r.Report.FullModel:F6}, F(empty) {r.Report.Empty:F6}; F(C) per threshold: {string.Join(", ", r.Report.Thresholds.Select(t => t.Scores.Circuit.ToString("F6", inv)))}"));
+            output.WriteLine(string.Create(inv, $"F(M\\C) per threshold: {string.Join(", ", r.Report.Thresholds.Select(t => t.Scores.Complement.ToString("F6", inv)))}"));
             output.WriteLine(string.Create(inv, $"edited rows: {run.Work.ReusedRows} reused clean features, {run.Work.SubsetEncodedRows} subset-encoded, {run.Work.FullyEncodedRows} fully encoded (+{run.Work.DuplicateRows} duplicates shared)"));
             return 0;
         });

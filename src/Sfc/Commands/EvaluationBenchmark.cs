@@ -20,7 +20,7 @@ internal sealed record EvaluationBenchmark(
     public double TotalSeconds => Report.Run.PrepareSeconds + Report.Run.SweepSeconds;
 
     public static EvaluationBenchmark Measure(string modelPath, string dictionariesPath, string dataPath, string? circuitPath,
-        int examples, int seed, EvaluationOptions options)
+        int examples, int seed, EvaluationOptions options, string? writeCircuit = null)
     {
         var clock = Stopwatch.StartNew();
         var model = ModelLoader.Load(modelPath);
@@ -34,6 +34,7 @@ internal sealed record EvaluationBenchmark(
         var circuit = circuitPath is null
             ? SyntheticCircuit(dictionaries, loaded.Examples[0].Length, seed)
             : CircuitReader.Read(circuitPath);
+        if (writeCircuit is not null) CircuitWriter.Write(circuit, writeCircuit);
         double load = clock.Elapsed.TotalSeconds;
         var report = CircuitEvaluator.Sweep(model, dictionaries, circuit, loaded.Examples, options);
         return new EvaluationBenchmark(load, report, circuitPath ?? "synthetic (seeded heavy-tailed effects)");

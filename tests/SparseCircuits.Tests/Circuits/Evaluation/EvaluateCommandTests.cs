@@ -108,6 +108,33 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Empty(Directory.GetFiles(folder, ".*.tmp"));
     }
 
+    /// <summary><c>sfc bench evaluate</c> times a 15-threshold sweep of the documented synthetic circuit: error effects
+    /// log-uniform in [10⁻³, 1], feature effects at least 1/N in size (N feature nodes).</summary>
+    [SharedFact]
+    public void BenchTimesASweepOfTheSyntheticCircuit()
+    {
+        string written = Path.Combine(folder, "synthetic.json");
+        var (code, output, error) = Run(["bench", "evaluate", "--model", Paths.SharedPath("fixtures", Arch), "--dictionaries", Paths.SharedPath("fixtures", Arch, "dictionaries"),
+            "--data", EvaluationFixture.DataPath(Arch), "--json", "--write-circuit", written]);
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal(15, root.GetProperty("thresholds").GetInt32());
+        Assert.Equal(10, root.GetProperty("examples").GetInt32());
+        Assert.InRange(root.GetProperty("ablated_runs").GetInt32(), 1, 31);
+        Assert.True(root.GetProperty("total_s").GetDouble() > 0);
+        var circuit = CircuitReader.Read(written);
+        Assert.Equal(CircuitVocabulary.None, circuit.Metadata.Aggregation);
+        long featureNodes = circuit.Nodes.Sum(n => (long)n.FeatureCount * 6);
+        foreach (var site in circuit.Nodes)
+            for (int p = 0; p < 6; p++)
+            {
+                Assert.InRange(MathF.Abs(site.Effect(p, site.FeatureCount)), 1e-3f, 1f);
+                for (int j = 0; j < site.FeatureCount; j++) Assert.True(MathF.Abs(site.Effect(p, j)) >= 0.999f / featureNodes);
+            }
+        Assert.Equal(root.GetProperty("nodes")[0].GetInt32(), circuit.Nodes.Sum(n => n.Effects.Span.ToArray().Count(v => MathF.Abs(v) > 1e-4f)));
+    }
+
     private static void AssertBadInput((int Code, string Output, string Error) run, string named)
     {
         Assert.Equal(2, run.Code);
