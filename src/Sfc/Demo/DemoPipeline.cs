@@ -120,8 +120,8 @@ public sealed class DemoPipeline(DemoOptions options, IAnsiConsole console)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                var bar = ctx.AddTask(title, maxValue: thresholds.Length);
-                return CircuitEvaluator.Sweep(model, dictionaries, circuit, examples, evaluation, _ => bar.Increment(1));
+                var bar = ctx.AddTask(title, maxValue: 1);
+                return CircuitEvaluator.Sweep(model, dictionaries, circuit, examples, evaluation, fraction => bar.Value = fraction);
             });
     }
 
