@@ -6,7 +6,7 @@
 # A rerun reproduces the accuracy and SAE quality; the weights need not be bit-identical across machines.
 #
 #   scripts/rebuild-models.sh [WORK_DIR]     (default /tmp/sfc-agreement-rebuild: the generated corpora, not committed)
-#   SEED=1 (default) seeds the model and the SAEs; the corpus seeds are fixed (1 for training, 2 for evaluation).
+#   SEED=1 (default) seeds the model and the SAEs (site i gets SEED*100 + i); the corpus seeds are fixed (1 for training, 2 for evaluation).
 # About 15-25 minutes on 2 shared cores (training the model ~5-7, each SAE ~1-2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +32,14 @@ rm -rf "$MODEL" "$SAES"
 "${SFC[@]}" train-lm --corpus "$WORK/train/corpus.txt" --out "$MODEL" --layers 2 --d-model 128 --heads 4 --context 32 \
   --steps 1500 --batch-size 32 --lr 3e-3 --warmup 100 --seed "$SEED" --eval "${TEST_SETS[@]}"
 
-# 3. The SAEs, one per site, on the model's activations over the training text (500k tokens each).
-for site in "${SITES[@]}"; do
+# 3. The SAEs, one per site, on the model's activations over the training text (500k tokens each). Each site gets its
+#    own seed (SEED*100 + site index): with one seed for all, sites of equal width start from the same random
+#    directions and data order, and similar sites came out with the same feature at the same index
+#    (resid_0/109 and resid_1/109 were both the plural-subject feature).
+for i in "${!SITES[@]}"; do
+  site=${SITES[$i]}
   "${SFC[@]}" train-sae --model "$MODEL" --site "$site" --corpus "$WORK/train/corpus.txt" --context 32 \
-    --arch topk --width 1024 --k 16 --tokens 500000 --seed "$SEED" --out "$SAES/$site" --json
+    --arch topk --width 1024 --k 16 --tokens 500000 --seed "$((SEED * 100 + i))" --out "$SAES/$site" --json
 done
 
 # 4. Quality: agreement accuracy, and SAE quality on the held-out text.

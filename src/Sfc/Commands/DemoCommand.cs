@@ -18,9 +18,10 @@ public static class DemoCommand
         var test = new Option<int>("--eval-examples") { Description = "Test examples per evaluation", DefaultValueFactory = _ => 40 };
         var steps = new Option<int>("--steps") { Description = "Integrated-gradient steps", DefaultValueFactory = _ => 10 };
         var root = new Option<string?>("--root") { Description = "Folder with models/ and data/ (default: found from the working directory)" };
+        var dictionaries = new Option<string?>("--dictionaries") { Description = "Dictionary set folder to use instead of the bundled models/agreement-saes" };
         var cmd = new Command("demo", "Run the subject-verb agreement experiment end to end on the bundled model.")
         {
-            output, tasks, train, test, steps, root,
+            output, tasks, train, test, steps, root, dictionaries,
         };
         cmd.SetAction(parse =>
         {
@@ -30,6 +31,9 @@ public static class DemoCommand
             if (evalExamples < 2) throw new SfcInputException("--eval-examples must be at least 2 (mean ablation averages over them)");
             if (igSteps < 1) throw new SfcInputException("--steps must be at least 1");
             var chosen = ParseTasks(parse.GetValue(tasks)!);
+            string? dictionaryDir = parse.GetValue(dictionaries);
+            if (dictionaryDir is not null && !Directory.Exists(dictionaryDir))
+                throw new SfcInputException($"--dictionaries: folder '{dictionaryDir}' does not exist");
             var options = new DemoOptions
             {
                 Root = BundledAgreementModel.Find(parse.GetValue(root)).Root,
@@ -38,6 +42,7 @@ public static class DemoCommand
                 TrainExamples = examples,
                 TestExamples = evalExamples,
                 Steps = igSteps,
+                Dictionaries = dictionaryDir,
             };
             Run(options, console);
             return 0;

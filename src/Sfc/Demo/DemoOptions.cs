@@ -34,7 +34,13 @@ public sealed record DemoOptions
 
     public string ModelDir => Bundle.ModelFolder;
 
-    public string DictionaryDir => Bundle.DictionariesFolder;
+    /// <summary>A dictionary set to use instead of the bundled one (e.g. SAEs trained with another recipe); null = bundled.</summary>
+    public string? Dictionaries { get; init; }
+
+    public string DictionaryDir => Dictionaries ?? Bundle.DictionariesFolder;
+
+    /// <summary>The dictionary folder as the circuit file records it: relative to the root for the bundled set.</summary>
+    public string DictionaryLabel => Dictionaries is null ? BundledAgreementModel.DictionariesPath : Path.GetFullPath(Dictionaries);
 
     public string TrainData(AgreementTask task) => Bundle.TrainSet(task);
 

@@ -61,7 +61,7 @@ public sealed class DemoPipeline(DemoOptions options, IAnsiConsole console)
             EdgeThreshold = options.EdgeThreshold,
         };
         var found = DiscoveryProgress.Show(console, "ig", p => CircuitDiscovery.Discover(model, dictionaries, train.Examples, discovery, p));
-        var circuit = found.ToCircuit(BundledAgreementModel.ModelPath, BundledAgreementModel.DictionariesPath, Relative(options.TrainData(task)),
+        var circuit = found.ToCircuit(BundledAgreementModel.ModelPath, options.DictionaryLabel, Relative(options.TrainData(task)),
             train.Examples[0].CleanIds.Select(tokenizer.TokenText).ToArray());
         string circuitPath = Path.Combine(folder, "circuit.json");
         CircuitWriter.Write(circuit, circuitPath);

@@ -97,4 +97,14 @@ public class DemoCommandTests
         Assert.Equal(2, code);
         Assert.Contains("--tasks", stderr.ToString());
     }
+
+    [Fact]
+    public void MissingDictionaryFolderIsOneClearError()
+    {
+        var stderr = new StringWriter();
+        string missing = Path.Combine(Path.GetTempPath(), $"sfc-no-such-saes-{Guid.NewGuid():N}");
+        int code = global::Sfc.SfcApp.Run(["demo", "--root", Paths.RepoRoot, "--dictionaries", missing], new StringWriter(), stderr);
+        Assert.Equal(2, code);
+        Assert.Contains("--dictionaries", stderr.ToString());
+    }
 }
