@@ -71,8 +71,21 @@ internal sealed record CircuitBenchmark(
     public static CircuitBenchmark Measure(string model, string dictionaries, string data, IReadOnlyList<double> thresholds,
         NodeAggregation aggregation, int steps, int? examples, bool profile = false, Action<string>? onPhase = null)
     {
-        var loadBefore = ProcessMemory.LoadAverage();
         PhaseTimes.Enabled = profile;
+        try
+        {
+            return Run(model, dictionaries, data, thresholds, aggregation, steps, examples, profile, onPhase);
+        }
+        finally
+        {
+            PhaseTimes.Enabled = false;
+        }
+    }
+
+    private static CircuitBenchmark Run(string model, string dictionaries, string data, IReadOnlyList<double> thresholds,
+        NodeAggregation aggregation, int steps, int? examples, bool profile, Action<string>? onPhase)
+    {
+        var loadBefore = ProcessMemory.LoadAverage();
         var phases = new List<BenchPhase>();
         T Timed<T>(string name, double? baseline, Func<T> work, Func<T, int?>? count = null)
         {

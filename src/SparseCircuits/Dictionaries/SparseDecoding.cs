@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 using Tensor = SparseCircuits.Tensors.Tensor;
 using SparseCircuits.Dictionaries.Formats;
 using SparseCircuits.Tensors;
@@ -9,17 +8,17 @@ using SparseCircuits.Tensors.Blas;
 namespace SparseCircuits.Dictionaries;
 
 /// <summary>
-/// Kernels over sparse codes and a decoder W_dec [F, d]. Sparse kernels touch only the active features' decoder rows,
-/// one d-long row per entry from anywhere in the matrix; a dense GEMM streams the whole matrix once at full BLAS speed.
-/// The "Auto" forms pick whichever reads less for the codes at hand (a sparse entry costs about
-/// <see cref="SparseEntryCost"/> dense multiply-adds), and use a lazily transposed decoder's stored [d, F] layout so
-/// that the transpose need not be made.
+/// Kernels over sparse codes and a decoder W_dec [F, d]. Sparse kernels touch only the active features' decoder rows;
+/// a dense GEMM streams the whole matrix at full BLAS speed. The "Auto" forms pick whichever is cheaper for the codes at
+/// hand (a sparse entry costs about <see cref="SparseEntryCost"/> dense multiply-adds), sparse ones by
+/// <see cref="FeatureBlocks"/>, and both read a lazily transposed decoder in its stored [d, F] layout, so the transpose
+/// need not be made.
 /// </summary>
 public static class SparseDecoding
 {
-    /// <summary>How many dense GEMM multiply-adds cost as much as one sparse entry's d-long row (a scattered row read
-    /// against BLAS streaming): codes denser than 1/this of their [rows, F] matrix go dense.</summary>
-    public const int SparseEntryCost = 16;
+    /// <summary>How many dense GEMM multiply-adds cost about as much as one sparse entry's d-long row in
+    /// <see cref="FeatureBlocks"/>: codes denser than 1/this of their [rows, F] matrix go dense.</summary>
+    public const int SparseEntryCost = 4;
 
     /// <summary>Dense scratch per GEMM block, in floats (16 MB).</summary>
     private const int DenseBlockFloats = 1 << 22;
@@ -28,17 +27,18 @@ public static class SparseDecoding
     /// cheaper as a dense product.</summary>
     public static bool PreferDense(long nonZeros, int rows, int width) => nonZeros * SparseEntryCost >= (long)rows * width;
 
-    /// <summary>y[r] += Σ_j f[r, j]·W_dec[j], sparse or as one dense GEMM per block of rows (see the class summary).</summary>
+    /// <summary>y[r] += Σ_j f[r, j]·W_dec[j], by <see cref="FeatureBlocks"/> or as one dense GEMM per block of rows
+    /// (see the class summary).</summary>
     public static void AddRowsAuto(SparseCodes features, Tensor decoderWeight, Tensor y)
     {
-        if (!PreferDense(features.NonZeros, features.Rows, features.Width) || LazyTranspose.IsMaterialized(decoderWeight))
-        {
-            AddRows(features, decoderWeight, y);
-            return;
-        }
         int n = features.Rows, f = features.Width, d = decoderWeight.Dim(1);
         if (y.Length != (long)n * d) throw new ArgumentException($"Output {y} does not hold {n} rows of {d}.");
-        var stored = LazyTranspose.SourceOf(decoderWeight); // [d, F] when the decoder is a lazy transpose
+        if (!PreferDense(features.NonZeros, n, f))
+        {
+            FeatureBlocks.Combine(decoderWeight, features.RowStart, features.Indices, features.Values, y.Span);
+            return;
+        }
+        var stored = LazyTranspose.IsMaterialized(decoderWeight) ? null : LazyTranspose.SourceOf(decoderWeight); // [d, F]
         int block = Math.Max(1, Math.Min(n, DenseBlockFloats / f));
         var dense = ArrayPool<float>.Shared.Rent(block * f);
         try
@@ -71,8 +71,8 @@ public static class SparseDecoding
         if (result.Length != pattern.NonZeros) throw new ArgumentException($"Result of {result.Length} floats for {pattern.NonZeros} features.");
         if (!PreferDense(pattern.NonZeros, n, f))
         {
-            result.Clear();
-            AddFeatureGradientsParallel(pattern, decoderWeight, outputGradient, result);
+            var one = Enumerable.Range(0, n + 1).ToArray(); // one vector (gradient row) per pattern row
+            FeatureBlocks.Dots(decoderWeight, pattern.RowStart, pattern.Indices, one, outputGradient, pattern.RowStart, result);
             return;
         }
         var stored = LazyTranspose.IsMaterialized(decoderWeight) ? null : LazyTranspose.SourceOf(decoderWeight);
@@ -102,64 +102,6 @@ public static class SparseDecoding
         }
     }
 
-    /// <summary>
-    /// result[c, t] = W[rowIndices[t]]·g[c] for <paramref name="count"/> vectors g [count, d] and the listed rows of
-    /// W [F, d]: the products of a sparse contraction in which several vectors meet the same rows. Each row is read once
-    /// and meets four vectors per pass from registers, with no gathered copy of the rows (which a GEMM would need).
-    /// </summary>
-    public static void GatheredRowDots(Tensor rows, ReadOnlySpan<int> rowIndices, ReadOnlySpan<float> g, int count, Span<float> result)
-    {
-        int m = rowIndices.Length, d = rows.Dim(1);
-        if (g.Length != (long)count * d) throw new ArgumentException($"{g.Length} floats for {count} vectors of {d}.");
-        if (result.Length != (long)count * m) throw new ArgumentException($"Result of {result.Length} floats for {count}×{m} products.");
-        var w = rows.Storage;
-        unsafe
-        {
-            fixed (float* gp = g, rp = result)
-            fixed (int* ip = rowIndices)
-            {
-                float* gv = gp, res = rp;
-                int* ix = ip;
-                Parallelism.ForRange(m, (long)count * d, (first, end) =>
-                {
-                    var weights = w.Span;
-                    for (int t = first; t < end; t++)
-                    {
-                        var row = weights.Slice(ix[t] * d, d);
-                        int c = 0;
-                        if (Vector512.IsHardwareAccelerated && d % Vector512<float>.Count == 0)
-                            for (; c + 4 <= count; c += 4) Dot4(row, gv + (long)c * d, d, res + (long)c * m + t, m);
-                        for (; c < count; c++) res[(long)c * m + t] = TensorPrimitives.Dot(row, new ReadOnlySpan<float>(gv + (long)c * d, d));
-                    }
-                });
-            }
-        }
-    }
-
-    /// <summary>The dots of one row with four consecutive vectors g[0..3] (stride d), written at out[0], out[stride], ….</summary>
-    private static unsafe void Dot4(ReadOnlySpan<float> row, float* g, int d, float* output, int stride)
-    {
-        var a0 = Vector512<float>.Zero;
-        var a1 = Vector512<float>.Zero;
-        var a2 = Vector512<float>.Zero;
-        var a3 = Vector512<float>.Zero;
-        fixed (float* w = row)
-        {
-            for (int i = 0; i < d; i += Vector512<float>.Count)
-            {
-                var x = Vector512.Load(w + i);
-                a0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(g + i), a0);
-                a1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(g + d + i), a1);
-                a2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(g + 2 * d + i), a2);
-                a3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(g + 3 * d + i), a3);
-            }
-        }
-        output[0] = Vector512.Sum(a0);
-        output[stride] = Vector512.Sum(a1);
-        output[2 * stride] = Vector512.Sum(a2);
-        output[3 * stride] = Vector512.Sum(a3);
-    }
-
     /// <summary>Rows start..start+rows of the codes as a dense [rows, F] block.</summary>
     private static void Densify(SparseCodes codes, int start, int rows, Span<float> dense)
     {
@@ -171,32 +113,6 @@ public static class SparseDecoding
             var val = codes.ValuesOf(start + r);
             var row = dense.Slice(r * f, f);
             for (int e = 0; e < idx.Length; e++) row[idx[e]] = val[e];
-        }
-    }
-
-    /// <summary><see cref="AddFeatureGradients(SparseCodes, Tensor, ReadOnlySpan{float}, Span{float})"/> over rows on
-    /// every core.</summary>
-    private static unsafe void AddFeatureGradientsParallel(SparseCodes pattern, Tensor decoderWeight, ReadOnlySpan<float> outputGradient, Span<float> result)
-    {
-        int d = decoderWeight.Dim(1);
-        var w = decoderWeight.Storage;
-        fixed (float* gp = outputGradient, rp = result)
-        {
-            float* g = gp, res = rp;
-            int gLength = outputGradient.Length, rLength = result.Length;
-            Parallelism.ForRange(pattern.Rows, Math.Max(1, (long)(pattern.MeanL0 * d)), (first, end) =>
-            {
-                var weights = w.Span;
-                var grads = new ReadOnlySpan<float>(g, gLength);
-                var output = new Span<float>(res, rLength);
-                for (int r = first; r < end; r++)
-                {
-                    var gRow = grads.Slice(r * d, d);
-                    var idx = pattern.IndicesOf(r);
-                    int at = pattern.RowStart[r];
-                    for (int e = 0; e < idx.Length; e++) output[at + e] += TensorPrimitives.Dot(weights.Slice(idx[e] * d, d), gRow);
-                }
-            });
         }
     }
 

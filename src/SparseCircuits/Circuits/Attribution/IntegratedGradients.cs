@@ -68,7 +68,7 @@ public static class IntegratedGradients
         return result;
     }
 
-    /// <summary>The site's value at the N interpolants, [N·B, S, d]: copy k is (1 − α_k)·x_c + α_k·x_p with x = dec(f) + ε
+    /// <summary>The site's value at the N interpolants, [N·B, S, d]: copy k is x_c + α_k·(x_p − x_c) with x = dec(f) + ε
     /// at either end.</summary>
     private static Tensor Interpolants(IFeatureDictionary dictionary, SiteDelta delta, int steps)
     {
@@ -85,7 +85,7 @@ public static class IntegratedGradients
         {
             float alpha = (float)k / steps;
             var copy = vs.Slice(k * len, len);
-            for (int i = 0; i < len; i++) copy[i] = (1 - alpha) * xc[i] + alpha * xp[i];
+            for (int i = 0; i < len; i++) copy[i] = xc[i] + alpha * (xp[i] - xc[i]); // exactly x_c where nothing changed
         }
         return value;
     }

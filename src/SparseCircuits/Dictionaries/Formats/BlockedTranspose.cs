@@ -45,7 +45,7 @@ public static class BlockedTranspose
                     {
                         for (int r = rt; r < re; r += 8)
                         for (int c = ct; c < ce; c += 8)
-                            poison = TransposeBlock(s + (long)r * cols + c, cols, d + (long)c * rows + r, rows, poison);
+                            poison = Transpose8x8(s + (long)r * cols + c, cols, d + (long)c * rows + r, rows, poison);
                         continue;
                     }
                     float scalarPoison = 0f;
@@ -72,7 +72,7 @@ public static class BlockedTranspose
 
     /// <summary>Transposes the 8×8 block at <paramref name="from"/> (row stride <paramref name="fromStride"/>) into
     /// <paramref name="to"/> (row stride <paramref name="toStride"/>); adds x·0 of every element to the poison.</summary>
-    private static unsafe Vector256<float> TransposeBlock(float* from, int fromStride, float* to, int toStride, Vector256<float> poison)
+    internal static unsafe Vector256<float> Transpose8x8(float* from, int fromStride, float* to, int toStride, Vector256<float> poison)
     {
         var r0 = Avx.LoadVector256(from);
         var r1 = Avx.LoadVector256(from + fromStride);
@@ -84,7 +84,7 @@ public static class BlockedTranspose
         var r7 = Avx.LoadVector256(from + 7 * fromStride);
         var zero = Vector256<float>.Zero;
         poison += ((r0 + r1) + (r2 + r3) + (r4 + r5) + (r6 + r7)) * zero;
-        Transpose8x8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Tensors.Simd.Transpose8x8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
         Avx.Store(to, r0);
         Avx.Store(to + toStride, r1);
         Avx.Store(to + 2 * toStride, r2);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using SparseCircuits.Diagnostics;
 using SparseCircuits.Tensors;
 using SparseCircuits.Tensors.Formats;
 
@@ -78,6 +79,7 @@ public static class LazyTranspose
             {
                 t = transposed;
                 if (t is not null) return t;
+                using var timing = PhaseTimes.Measure("decoder transposes (lazy)");
                 var copy = BlockedTranspose.Transpose(Source);
                 ResidentMemory.Release(Source); // the rows now serve every read; the stored pages can go
                 t = MemoryMarshal.TryGetArray<float>(copy.Storage, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length

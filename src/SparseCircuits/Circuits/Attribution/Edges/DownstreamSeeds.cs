@@ -65,27 +65,44 @@ public static class DownstreamSeeds
         var u = new float[activeInErrorRows.NonZeros];
         if (u.Length > 0) SparseDecoding.FeatureGradientsAuto(activeInErrorRows, sae.DecoderWeight, errorGradients, u);
 
-        // An error seed combines the encoder rows of its row's active features: Σ_j (−slope_j·u_j)·W_enc[j], then + ḡ_e.
-        var combination = new SparseCodes(errorRows.Length, f, activeInErrorRows.RowStart, activeInErrorRows.Indices,
-            Enumerable.Range(0, u.Length).Select(e => -sae.ActiveSlope(activeInErrorRows.Indices[e]) * u[e]).ToArray());
-        var errorSeeds = Tensor.FromArray(errorGradients, errorRows.Length, d);
-        if (errorRows.Length > 0) SparseDecoding.AddRowsAuto(combination, sae.EncoderRows, errorSeeds);
-
-        var seeds = new float[k * d];
-        var encoder = sae.EncoderRows;
-        for (int t = 0; t < errorNodes.Length; t++) errorSeeds.Span.Slice(t * d, d).CopyTo(seeds.AsSpan(errorNodes[t] * d, d));
+        // Every seed as a combination of encoder rows, all in one pass over the encoder: a feature node's single row
+        // (ḡ_i·slope_i·W_enc[i]), an error node's row's active features (Σ_j −slope_j·u_j·W_enc[j], then + ḡ_e).
+        var rowStart = new int[k + 1];
+        var indices = new List<int>(k + u.Length);
+        var values = new List<float>(k + u.Length);
+        int errorIndex = 0;
         for (int n = 0; n < k; n++)
         {
             var node = active[n];
-            if (node.Index == f) continue;
             int row = node.Example * s + node.Position;
-            int at = support.IndicesOf(row).BinarySearch(node.Index);
-            int entry = at >= 0 ? support.RowStart[row] + at : -1;
-            if (entry < 0 || clean[entry] == 0) continue; // inactive in the clean run: zero derivative, no edges
-            TensorPrimitives.Multiply(encoder.Read().Slice(node.Index * d, d), downstream.FeatureGradient![entry] * sae.ActiveSlope(node.Index),
-                seeds.AsSpan(n * d, d));
+            if (node.Index == f)
+            {
+                var idx = activeInErrorRows.IndicesOf(errorIndex);
+                int at = activeInErrorRows.RowStart[errorIndex++];
+                for (int e = 0; e < idx.Length; e++)
+                {
+                    indices.Add(idx[e]);
+                    values.Add(-sae.ActiveSlope(idx[e]) * u[at + e]);
+                }
+            }
+            else
+            {
+                int at = support.IndicesOf(row).BinarySearch(node.Index);
+                int entry = at >= 0 ? support.RowStart[row] + at : -1;
+                if (entry >= 0 && clean[entry] != 0) // inactive in the clean run: zero derivative, no edges
+                {
+                    indices.Add(node.Index);
+                    values.Add(downstream.FeatureGradient![entry] * sae.ActiveSlope(node.Index));
+                }
+            }
+            rowStart[n + 1] = indices.Count;
         }
-        return seeds;
+        var seeds = Tensor.Zeros(k, d);
+        SparseDecoding.AddRowsAuto(new SparseCodes(k, f, rowStart, indices.ToArray(), values.ToArray()), sae.EncoderRows, seeds);
+        var result = seeds.Span;
+        for (int t = 0; t < errorNodes.Length; t++)
+            TensorPrimitives.Add(result.Slice(errorNodes[t] * d, d), errorGradients.AsSpan(t * d, d), result.Slice(errorNodes[t] * d, d));
+        return seeds.ToArray();
     }
 
     /// <summary>The clean-active support entries of the given rows, one output row per listed row (values unused).</summary>

@@ -49,19 +49,25 @@ public sealed class EdgeAccumulator
                 continue;
             }
             // "sum": (q, j) -> j over every position q; "last": only q = S−1.
-            var features = new List<int>(e.UpstreamIndices.Length);
-            var values = new List<float>(e.UpstreamIndices.Length);
+            int kept = 0;
+            var features = new int[e.UpstreamIndices.Length];
+            var values = new float[e.UpstreamIndices.Length];
+            bool sorted = true;
             for (int i = 0; i < e.UpstreamIndices.Length; i++)
             {
-                int q = e.UpstreamIndices[i] / upWidth;
-                if (last && q != length - 1) continue;
-                features.Add(e.UpstreamIndices[i] % upWidth);
-                values.Add(e.Values[i]);
+                if (last && e.UpstreamIndices[i] / upWidth != length - 1) continue;
+                features[kept] = e.UpstreamIndices[i] % upWidth;
+                values[kept] = e.Values[i];
+                sorted &= kept == 0 || features[kept] >= features[kept - 1];
+                kept++;
             }
-            var featureArray = features.ToArray();
-            var valueArray = values.ToArray();
-            Array.Sort(featureArray, valueArray);
-            block.Add(featureArray, valueArray);
+            if (kept < features.Length)
+            {
+                Array.Resize(ref features, kept);
+                Array.Resize(ref values, kept);
+            }
+            if (!sorted) Array.Sort(features, values);
+            block.Add(features, values);
         }
     }
 

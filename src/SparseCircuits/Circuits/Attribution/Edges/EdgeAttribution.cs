@@ -29,39 +29,57 @@ public static class EdgeAttribution
             DownstreamSeeds.Compute(dictionaries[type.Downstream], downstream, active), options);
 
     /// <summary>As above with the downstream seeds already made (<see cref="DownstreamSeeds.Compute"/>; null to
-    /// differentiate through a dense encoding instead), so edge types that share D share them.</summary>
+    /// differentiate through a dense encoding instead), so edge types that share D share them. The result is in the
+    /// order of <paramref name="active"/>.</summary>
     public static IReadOnlyList<DownstreamEdges> Compute(Transformer model, IFeatureDictionary upDictionary, IFeatureDictionary downDictionary,
         BatchActivations clean, EdgeType type, NodeAttribution upstream, NodeAttribution downstream, IReadOnlyList<ActiveNode> active,
         float[]? seeds, ForwardOptions? options = null)
     {
         if (active.Count == 0) return [];
         var contraction = new EdgeContraction(upDictionary, upstream.Delta);
-        int s = upstream.Delta.Length, d = upDictionary.OutputDim;
+        var order = AddGradients(model, downDictionary, clean, type, downstream, active, seeds, contraction, 0, options);
+        var edges = contraction.Contract();
         var result = new DownstreamEdges[active.Count];
+        for (int i = 0; i < order.Count; i++) result[order[i]] = edges[i].Edges;
+        return result;
+    }
+
+    /// <summary>
+    /// Computes the gradients at U of the <paramref name="active"/> downstream nodes (one example's block at a time, its
+    /// seeds batched) and adds them to <paramref name="contraction"/> with <paramref name="tag"/>; returns the positions
+    /// in <paramref name="active"/> in the order the nodes were added.
+    /// </summary>
+    public static IReadOnlyList<int> AddGradients(Transformer model, IFeatureDictionary downDictionary, BatchActivations clean, EdgeType type,
+        NodeAttribution downstream, IReadOnlyList<ActiveNode> active, float[]? seeds, EdgeContraction contraction, int tag, ForwardOptions? options = null)
+    {
+        var order = new List<int>(active.Count);
+        if (active.Count == 0) return order;
+        var leafShape = clean.At(type.Upstream).ShapeArray;
+        int s = leafShape[1], d = leafShape[2], batchRows = leafShape[0] * s;
         if (seeds is null)
         {
             var dense = DenseUpstreamGradients(model, downDictionary, clean, type, downstream, active, options).Span; // [K, B, S, d]
-            int batchRows = upstream.Delta.Batch * s;
             for (int n = 0; n < active.Count; n++)
-                result[n] = contraction.Contract(active[n].Example, [active[n]], dense.Slice((n * batchRows + active[n].Example * s) * d, s * d))[0];
-            return result;
+            {
+                contraction.Add(tag, active[n].Example, [active[n]], dense.Slice((n * batchRows + active[n].Example * s) * d, s * d));
+                order.Add(n);
+            }
+            return order;
         }
         foreach (var (example, nodes) in ByExample(active))
         {
             for (int first = 0; first < nodes.Length; first += SeedsPerPass)
             {
                 var part = nodes[first..Math.Min(nodes.Length, first + SeedsPerPass)];
+                var partNodes = part.Select(n => active[n]).ToArray();
                 Tensor? g;
                 using (PhaseTimes.Measure("edges: block VJPs"))
-                    g = ExampleGradients(model, clean, type, example, part.Select(n => active[n]).ToArray(), part.Select(n => (ReadOnlyMemory<float>)seeds.AsMemory(n * d, d)).ToArray(), options);
-                using var _ = PhaseTimes.Measure("edges: contraction");
-                var edges = g is null
-                    ? part.Select(n => new DownstreamEdges(active[n].Example, active[n].Position, active[n].Index, [], [], s * (upstream.FeatureCount + 1))).ToArray()
-                    : contraction.Contract(example, part.Select(n => active[n]).ToArray(), g.Span);
-                for (int i = 0; i < part.Length; i++) result[part[i]] = edges[i];
+                    g = ExampleGradients(model, clean, type, example, partNodes, part.Select(n => (ReadOnlyMemory<float>)seeds.AsMemory(n * d, d)).ToArray(), options);
+                contraction.Add(tag, example, partNodes, g is null ? new float[part.Length * s * d] : g.Span);
+                order.AddRange(part);
             }
         }
-        return result;
+        return order;
     }
 
     /// <summary>The K vector-Jacobian products at U's activation, [K, B, S, d] (zero outside each node's example).</summary>

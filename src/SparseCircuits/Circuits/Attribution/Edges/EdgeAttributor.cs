@@ -42,25 +42,42 @@ public sealed class EdgeAttributor
     {
         var clean = batch.Clean ?? BatchActivations.Capture(model, TokenBatch.Stack(batch.Batch.CleanIds), dictionaries.Sites);
         var seeds = new Dictionary<Site, (IReadOnlyList<ActiveNode> Active, float[]? Seeds)>();
+        var contractions = new Dictionary<Site, EdgeContraction>();
+        var edges = new List<DownstreamEdges>[accumulators.Count];
         for (int i = 0; i < accumulators.Count; i++)
         {
-            var acc = accumulators[i];
-            var type = acc.Type;
-            var down = type.Downstream;
+            var type = accumulators[i].Type;
+            var (up, down) = (type.Upstream, type.Downstream);
             if (!seeds.TryGetValue(down, out var seeded))
             {
+                using var _ = PhaseTimes.Measure("edges: downstream seeds");
                 var active = NodeSelection.Active(batch.Sites[down], nodeThreshold);
                 // "last" keeps only edges into the last position: the other downstream nodes need no backward pass.
                 if (lastOnly) active = active.Where(n => n.Position == batch.Batch.Length - 1).ToList();
-                using var _ = PhaseTimes.Measure("edges: downstream seeds");
                 seeds[down] = seeded = (active, active.Count == 0 ? null : DownstreamSeeds.Compute(dictionaries[down], batch.Sites[down], active));
             }
             ActiveDownstreamNodes[type.Key] = ActiveDownstreamNodes.GetValueOrDefault(type.Key) + seeded.Active.Count;
-            var edges = EdgeAttribution.Compute(model, dictionaries[type.Upstream], dictionaries[down], clean, type,
-                batch.Sites[type.Upstream], batch.Sites[down], seeded.Active, seeded.Seeds, options);
-            using (PhaseTimes.Measure("edges: accumulate")) acc.Add(edges, batch.Count);
+            edges[i] = [];
+            if (!contractions.TryGetValue(up, out var contraction))
+                contractions[up] = contraction = new EdgeContraction(dictionaries[up], batch.Sites[up].Delta);
+            EdgeAttribution.AddGradients(model, dictionaries[down], clean, type, batch.Sites[down], seeded.Active, seeded.Seeds, contraction, i, options);
+
+            // U's edges are contracted together once no later type of this layer reads U (each decoder row read once).
+            bool lastOfLayer = i + 1 == accumulators.Count || accumulators[i + 1].Type.Layer != type.Layer;
+            if (lastOfLayer || !accumulators.Skip(i + 1).TakeWhile(a => a.Type.Layer == type.Layer).Any(a => a.Type.Upstream == up))
+            {
+                using (PhaseTimes.Measure("edges: contraction"))
+                    foreach (var (tag, e) in contractions[up].Contract()) edges[tag].Add(e);
+                contractions.Remove(up);
+                for (int t = 0; t <= i; t++)
+                {
+                    if (edges[t] is null || accumulators[t].Type.Upstream != up) continue;
+                    using (PhaseTimes.Measure("edges: accumulate")) accumulators[t].Add(edges[t], batch.Count);
+                    edges[t] = null!;
+                }
+            }
             onType?.Invoke(type);
-            if (i + 1 == accumulators.Count || accumulators[i + 1].Type.Layer != type.Layer) ReleaseAbove(type.Layer);
+            if (lastOfLayer) ReleaseAbove(type.Layer);
         }
     }
 

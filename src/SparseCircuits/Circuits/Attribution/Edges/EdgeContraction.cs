@@ -1,123 +1,160 @@
-using System.Buffers;
 using SparseCircuits.Diagnostics;
 using SparseCircuits.Dictionaries;
-using SparseCircuits.Tensors;
 
 namespace SparseCircuits.Circuits.Attribution.Edges;
 
 /// <summary>
-/// From the gradient g at U's activation to edge weights (algorithm §5.1): E[down ← (q, j)] = (W_dec^U[j]·g[q])·Δf_j[q]
-/// for U's support entries with Δf ≠ 0 and E[down ← (q, ε)] = ⟨g[q], Δε_U[q]⟩. The downstream nodes whose gradient is
-/// nonzero at the same row q share that row's support, so their dot products are one GEMM against the gathered decoder
-/// rows of the support.
+/// From gradients g at U's activation to edge weights (algorithm §5.1): E[down ← (q, j)] = (W_dec^U[j]·g[q])·Δf_j[q]
+/// for U's support entries with Δf ≠ 0, and E[down ← (q, ε)] = ⟨g[q], Δε_U[q]⟩. Gradients of any number of downstream
+/// nodes — of every edge type out of U, every example — are collected first (<see cref="Add"/>); <see cref="Contract"/>
+/// then computes all their dot products feature by feature (<see cref="FeatureBlocks.Dots"/>), so each decoder
+/// row of U is read once per batch rather than once per node or row.
 /// </summary>
 public sealed class EdgeContraction
 {
     private readonly IFeatureDictionary dictionary;
     private readonly SiteDelta delta;
     private readonly float[] featureDelta;
+    private readonly int d;
+    private readonly List<Pending> nodes = [];
+    private readonly List<(int Node, int Row)> pairs = []; // (node, U row) with a nonzero gradient, in add order
+    private readonly List<float[]> vectors = [];
 
     public EdgeContraction(IFeatureDictionary upstreamDictionary, SiteDelta upstreamDelta)
     {
         dictionary = upstreamDictionary;
         delta = upstreamDelta;
         featureDelta = upstreamDelta.FeatureDelta();
+        d = upstreamDictionary.OutputDim;
     }
 
     /// <summary>
-    /// The edges into <paramref name="nodes"/>, all of example <paramref name="example"/>, from their gradients at U:
-    /// <paramref name="gradients"/> holds [nodes, S, d] (node n's rows of that example).
+    /// Adds downstream nodes of example <paramref name="example"/> with their gradients at U, [nodes, S, d] (node n's rows
+    /// of that example); <paramref name="tag"/> is handed back with their edges (e.g. the edge type).
     /// </summary>
-    public DownstreamEdges[] Contract(int example, IReadOnlyList<ActiveNode> nodes, ReadOnlySpan<float> gradients)
+    public void Add(int tag, int example, IReadOnlyList<ActiveNode> downstream, ReadOnlySpan<float> gradients)
     {
-        int s = delta.Length, f = delta.FeatureCount, d = dictionary.OutputDim, width = f + 1, k = nodes.Count;
-        if (gradients.Length != (long)k * s * d) throw new ArgumentException($"Gradients of {gradients.Length} floats for {k} nodes of {s}×{d}.");
-        var indices = new List<int>[k];
-        var values = new List<float>[k];
-        for (int n = 0; n < k; n++)
+        int s = delta.Length;
+        if (gradients.Length != (long)downstream.Count * s * d)
+            throw new ArgumentException($"Gradients of {gradients.Length} floats for {downstream.Count} nodes of {s}×{d}.");
+        for (int n = 0; n < downstream.Count; n++)
         {
-            indices[n] = [];
-            values[n] = [];
+            int id = nodes.Count;
+            nodes.Add(new Pending(tag, downstream[n]));
+            for (int q = 0; q < s; q++)
+            {
+                var g = gradients.Slice((n * s + q) * d, d);
+                if (g.IndexOfAnyExcept(0f) < 0) continue;
+                pairs.Add((id, example * s + q));
+                vectors.Add(g.ToArray());
+            }
         }
+    }
+
+    /// <summary>The edges into every node added, with its tag, in the order added; then starts empty again.</summary>
+    public IReadOnlyList<(int Tag, DownstreamEdges Edges)> Contract()
+    {
+        int s = delta.Length, f = delta.FeatureCount, width = f + 1;
         var support = delta.Support;
-        bool identity = dictionary is IdentityDictionary;
-        var live = new int[k];
-        for (int q = 0; q < s; q++)
+
+        // Pairs grouped by U row; each row's pattern is its support entries with Δf ≠ 0.
+        var byRow = Enumerable.Range(0, pairs.Count).GroupBy(p => pairs[p].Row).OrderBy(g => g.Key).ToArray();
+        int rows = byRow.Length;
+        var patternStart = new int[rows + 1];
+        var vectorStart = new int[rows + 1];
+        var outputStart = new int[rows + 1];
+        var entries = new List<int>();   // support entry (position in the support arrays) per pattern entry
+        var pairOrder = new int[pairs.Count];
+        for (int r = 0; r < rows; r++)
         {
+            int row = byRow[r].Key, start = support.RowStart[row], end = support.RowStart[row + 1];
+            for (int e = start; e < end; e++)
+                if (featureDelta[e] != 0) entries.Add(e);
+            patternStart[r + 1] = entries.Count;
             int count = 0;
-            for (int n = 0; n < k; n++)
-                if (gradients.Slice((n * s + q) * d, d).IndexOfAnyExcept(0f) >= 0) live[count++] = n;
-            if (count == 0) continue;
-            int row = example * s + q;
-
-            // The row's support entries that can carry an edge (Δf ≠ 0).
-            var idx = support.IndicesOf(row);
-            int start = support.RowStart[row];
-            var entries = new List<int>(idx.Length);
-            for (int e = 0; e < idx.Length; e++)
-                if (featureDelta[start + e] != 0) entries.Add(e);
-            int m = entries.Count;
-            var entryDelta = entries.Select(e => featureDelta[start + e]).ToArray();
-
-            var g = ArrayPool<float>.Shared.Rent(Math.Max(1, count * d));
-            var products = ArrayPool<float>.Shared.Rent(Math.Max(1, count * m));
-            try
+            foreach (int p in byRow[r]) pairOrder[vectorStart[r] + count++] = p;
+            vectorStart[r + 1] = vectorStart[r] + count;
+            outputStart[r + 1] = outputStart[r] + count * (patternStart[r + 1] - patternStart[r]);
+        }
+        var packed = new float[(long)pairs.Count * d];
+        for (int v = 0; v < pairOrder.Length; v++) vectors[pairOrder[v]].CopyTo(packed, (long)v * d);
+        var dots = new float[outputStart[rows]];
+        var patternIndices = entries.Select(e => support.Indices[e]).ToArray();
+        PhaseTimes.Count("edges: (node, upstream row) pairs", pairs.Count);
+        PhaseTimes.Count("edges: decoder-row dot products", dots.Length);
+        if (dictionary is IdentityDictionary)
+        {
+            for (int r = 0; r < rows; r++)
             {
-                for (int c = 0; c < count; c++) gradients.Slice((live[c] * s + q) * d, d).CopyTo(g.AsSpan(c * d, d));
-                PhaseTimes.Count("edges: (node, upstream row) pairs", count);
-                PhaseTimes.Count("edges: decoder-row dot products", (long)count * m);
-                if (m > 0) Dots(idx, entries, g.AsSpan(0, count * d), count, d, products.AsSpan(0, count * m), identity);
-                for (int c = 0; c < count; c++)
-                {
-                    int n = live[c];
-                    var dots = products.AsSpan(c * m, m);
+                int m = patternStart[r + 1] - patternStart[r];
+                for (int c = 0; c < vectorStart[r + 1] - vectorStart[r]; c++)
                     for (int t = 0; t < m; t++)
-                    {
-                        int e = entries[t];
-                        float v = dots[t] * featureDelta[start + e];
-                        if (v == 0) continue;
-                        indices[n].Add(q * width + idx[e]);
-                        values[n].Add(v);
-                    }
-                    double err = delta.ErrorInner(row, g.AsSpan(c * d, d), dots, entryDelta);
-                    if ((float)err != 0)
-                    {
-                        indices[n].Add(q * width + f);
-                        values[n].Add((float)err);
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(g);
-                ArrayPool<float>.Shared.Return(products);
+                        dots[outputStart[r] + c * m + t] = packed[(long)(vectorStart[r] + c) * d + patternIndices[patternStart[r] + t]];
             }
         }
-        var result = new DownstreamEdges[k];
-        for (int n = 0; n < k; n++)
-            result[n] = new DownstreamEdges(nodes[n].Example, nodes[n].Position, nodes[n].Index, indices[n].ToArray(), values[n].ToArray(), s * width);
+        else if (dots.Length > 0)
+        {
+            using var timing = PhaseTimes.Measure("edges: contraction dot products");
+            FeatureBlocks.Dots(dictionary.DecoderWeight, patternStart, patternIndices, vectorStart, packed, outputStart, dots);
+        }
+
+        // Each pair's edges, then each node's in row order.
+        var pairEdges = new (int[] Indices, float[] Values)[pairs.Count];
+        for (int r = 0; r < rows; r++)
+        {
+            int row = byRow[r].Key, q = row % s, m = patternStart[r + 1] - patternStart[r];
+            var rowEntries = entries.GetRange(patternStart[r], m);
+            var entryDelta = rowEntries.Select(e => featureDelta[e]).ToArray();
+            var entryIndex = rowEntries.Select(e => q * width + support.Indices[e]).ToArray();
+            for (int c = 0; c < vectorStart[r + 1] - vectorStart[r]; c++)
+            {
+                var products = dots.AsSpan(outputStart[r] + c * m, m);
+                var g = packed.AsSpan((vectorStart[r] + c) * d, d);
+                float err = (float)delta.ErrorInner(row, g, products, entryDelta);
+                int nonzero = err != 0 ? 1 : 0;
+                for (int t = 0; t < m; t++)
+                    if (products[t] * entryDelta[t] != 0) nonzero++;
+                var indices = new int[nonzero];
+                var values = new float[nonzero];
+                int k = 0;
+                for (int t = 0; t < m; t++)
+                {
+                    float v = products[t] * entryDelta[t];
+                    if (v == 0) continue;
+                    indices[k] = entryIndex[t];
+                    values[k++] = v;
+                }
+                if (err != 0)
+                {
+                    indices[k] = q * width + f;
+                    values[k] = err;
+                }
+                pairEdges[pairOrder[vectorStart[r] + c]] = (indices, values);
+            }
+        }
+        var result = new (int, DownstreamEdges)[nodes.Count];
+        var perNode = new List<int>[nodes.Count];
+        for (int p = 0; p < pairs.Count; p++) (perNode[pairs[p].Node] ??= []).Add(p);
+        for (int n = 0; n < nodes.Count; n++)
+        {
+            var node = nodes[n].Node;
+            var own = perNode[n];
+            int[] indices;
+            float[] values;
+            if (own is null) (indices, values) = ([], []);
+            else if (own.Count == 1) (indices, values) = pairEdges[own[0]];
+            else
+            {
+                indices = own.SelectMany(p => pairEdges[p].Indices).ToArray();
+                values = own.SelectMany(p => pairEdges[p].Values).ToArray();
+            }
+            result[n] = (nodes[n].Tag, new DownstreamEdges(node.Example, node.Position, node.Index, indices, values, s * width));
+        }
+        nodes.Clear();
+        pairs.Clear();
+        vectors.Clear();
         return result;
     }
 
-    /// <summary>products[c, t] = W_dec[idx[entries[t]]]·g[c] for the <paramref name="count"/> gradient rows g.</summary>
-    private void Dots(ReadOnlySpan<int> idx, List<int> entries, ReadOnlySpan<float> g, int count, int d, Span<float> products, bool identity)
-    {
-        int m = entries.Count;
-        if (identity)
-        {
-            for (int c = 0; c < count; c++)
-                for (int t = 0; t < m; t++) products[c * m + t] = g[c * d + idx[entries[t]]];
-            return;
-        }
-        var rowIndices = ArrayPool<int>.Shared.Rent(m);
-        try
-        {
-            for (int t = 0; t < m; t++) rowIndices[t] = idx[entries[t]];
-            SparseDecoding.GatheredRowDots(dictionary.DecoderWeight, rowIndices.AsSpan(0, m), g, count, products);
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(rowIndices);
-        }
-    }
+    private readonly record struct Pending(int Tag, ActiveNode Node);
 }

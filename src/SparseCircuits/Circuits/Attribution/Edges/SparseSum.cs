@@ -1,7 +1,7 @@
 namespace SparseCircuits.Circuits.Attribution.Edges;
 
-/// <summary>A sparse vector of float64 sums: entries kept sorted by index, each added vector merged in, so repeated
-/// indices cost one entry.</summary>
+/// <summary>A sparse vector of float64 sums: entries kept sorted by index, each added vector merged in (from the back,
+/// in place, in storage that grows by doubling), so repeated indices cost one entry and adds allocate rarely.</summary>
 internal sealed class SparseSum
 {
     private int[] indices = [];
@@ -17,20 +17,30 @@ internal sealed class SparseSum
     public void Add(ReadOnlySpan<int> addIndices, ReadOnlySpan<float> addValues)
     {
         if (addIndices.Length == 0) return;
-        var mergedIndices = new int[Count + addIndices.Length];
-        var mergedSums = new double[mergedIndices.Length];
-        int i = 0, j = 0, m = 0;
-        while (i < Count || j < addIndices.Length)
+        int total = Count + addIndices.Length;
+        if (indices.Length < total)
         {
-            int next = j >= addIndices.Length || (i < Count && indices[i] <= addIndices[j]) ? indices[i] : addIndices[j];
-            double sum = 0;
-            for (; i < Count && indices[i] == next; i++) sum += sums[i];
-            for (; j < addIndices.Length && addIndices[j] == next; j++) sum += addValues[j];
-            mergedIndices[m] = next;
-            mergedSums[m++] = sum;
+            int capacity = Math.Max(total, 2 * indices.Length);
+            Array.Resize(ref indices, capacity);
+            Array.Resize(ref sums, capacity);
         }
-        indices = mergedIndices;
-        sums = mergedSums;
-        Count = m;
+        // Merge from the back into [.., total): reads stay ahead of writes.
+        int i = Count - 1, j = addIndices.Length - 1, w = total;
+        while (i >= 0 || j >= 0)
+        {
+            int next = j < 0 || (i >= 0 && indices[i] >= addIndices[j]) ? indices[i] : addIndices[j];
+            double sum = 0;
+            for (; j >= 0 && addIndices[j] == next; j--) sum += addValues[j];
+            for (; i >= 0 && indices[i] == next; i--) sum += sums[i];
+            indices[--w] = next;
+            sums[w] = sum;
+        }
+        int merged = total - w;
+        if (w > 0)
+        {
+            Array.Copy(indices, w, indices, 0, merged);
+            Array.Copy(sums, w, sums, 0, merged);
+        }
+        Count = merged;
     }
 }
