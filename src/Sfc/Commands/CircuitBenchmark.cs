@@ -16,6 +16,9 @@ internal sealed record BenchPhase(string Name, double Seconds, long? PeakBytes, 
     /// time stretches with the other load, this much less.</summary>
     public double CpuSeconds { get; init; }
 
+    /// <summary>Processor seconds the hypervisor gave to other guests during the phase (all processors), when known.</summary>
+    public double? StealSeconds { get; init; }
+
     /// <summary>Inner phases (with <c>--profile</c>): seconds and calls, and work counters.</summary>
     public IReadOnlyDictionary<string, (double Seconds, long Calls)>? Inner { get; init; }
 
@@ -61,6 +64,7 @@ internal sealed record CircuitBenchmark(
                 nodes.Seconds + lowest.Seconds, Max(nodes.PeakBytes, lowest.PeakBytes), baseline, lowest.DownstreamNodes)
             {
                 CpuSeconds = nodes.CpuSeconds + lowest.CpuSeconds,
+                StealSeconds = nodes.StealSeconds + lowest.StealSeconds,
             };
         }
     }
@@ -93,6 +97,7 @@ internal sealed record CircuitBenchmark(
             ProcessMemory.ResetPeak();
             PhaseTimes.Reset();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var steal = ProcessMemory.StealSeconds();
             var clock = Stopwatch.StartNew();
             var result = work();
             double seconds = clock.Elapsed.TotalSeconds;
@@ -100,6 +105,7 @@ internal sealed record CircuitBenchmark(
             phases.Add(new BenchPhase(name, seconds, ProcessMemory.PeakBytes(), baseline, count?.Invoke(result))
             {
                 CpuSeconds = cpuSeconds,
+                StealSeconds = ProcessMemory.StealSeconds() - steal,
                 Inner = profile ? PhaseTimes.Totals() : null,
                 Counters = profile ? PhaseTimes.Counters() : null,
             });

@@ -14,8 +14,8 @@ internal static class CircuitBenchmarkReport
     {
         var text = new StringBuilder();
         text.AppendLine(Inv, $"circuit benchmark: {r.Examples} examples x {r.Tokens} tokens, aggregation {NodeAggregations.Name(r.Aggregation)}; load average {Load(r.LoadBefore)} before, {Load(r.LoadAfter)} after");
-        const string Layout = "  {0,-14} {1,9} {2,8} {3,11} {4,9} {5,10} {6,12}";
-        text.AppendLine(string.Format(Inv, Layout, "phase", "seconds", "cpu s", "baseline s", "speedup", "peak RSS", "downstream"));
+        const string Layout = "  {0,-14} {1,9} {2,8} {3,8} {4,11} {5,9} {6,10} {7,12}";
+        text.AppendLine(string.Format(Inv, Layout, "phase", "seconds", "cpu s", "steal s", "baseline s", "speedup", "peak RSS", "downstream"));
         var rows = r.Phases.ToList();
         if (r.Circuit is { } c) rows.Add(c);
         foreach (var p in rows)
@@ -23,7 +23,7 @@ internal static class CircuitBenchmarkReport
             string baseline = p.BaselineSeconds is double b ? b.ToString("F1", Inv) : "-";
             string speedup = p.Speedup is double s ? s.ToString("F1", Inv) + "x" : "-";
             string nodes = p.DownstreamNodes is int n ? n.ToString(Inv) + Reference(p) : "";
-            text.AppendLine(string.Format(Inv, Layout, p.Name, p.Seconds.ToString("F2", Inv), p.CpuSeconds.ToString("F2", Inv), baseline, speedup, Gigabytes(p.PeakBytes), nodes));
+            text.AppendLine(string.Format(Inv, Layout, p.Name, p.Seconds.ToString("F2", Inv), p.CpuSeconds.ToString("F2", Inv), p.StealSeconds is double st ? st.ToString("F2", Inv) : "-", baseline, speedup, Gigabytes(p.PeakBytes), nodes));
             foreach (var (inner, (seconds, calls)) in (p.Inner ?? new Dictionary<string, (double, long)>()).OrderByDescending(x => x.Value.Seconds))
                 text.AppendLine(Inv, $"      {inner,-40} {seconds,8:F2} s  ({calls} calls)");
             foreach (var (counter, amount) in (p.Counters ?? new Dictionary<string, long>()).OrderBy(x => x.Key))
@@ -52,6 +52,7 @@ internal static class CircuitBenchmarkReport
                 w.WriteString("name", p.Name);
                 w.WriteNumber("seconds", Math.Round(p.Seconds, 3));
                 w.WriteNumber("cpu_seconds", Math.Round(p.CpuSeconds, 3));
+                Number(w, "steal_seconds", p.StealSeconds is double st ? Math.Round(st, 2) : null);
                 Number(w, "baseline_seconds", p.BaselineSeconds);
                 Number(w, "speedup", p.Speedup is double s ? Math.Round(s, 2) : null);
                 if (p.PeakBytes is long peak) w.WriteNumber("peak_rss_bytes", peak);

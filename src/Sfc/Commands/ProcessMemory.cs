@@ -27,6 +27,21 @@ internal static class ProcessMemory
         }
     }
 
+    /// <summary>Seconds of processor time the hypervisor gave to other guests ("steal", summed over processors) since
+    /// boot, or null where /proc/stat does not report it. On a shared virtual machine this is time a run waited.</summary>
+    public static double? StealSeconds()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length > 8 ? long.Parse(fields[8], System.Globalization.CultureInfo.InvariantCulture) / 100.0 : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The 1-, 5- and 15-minute load averages, or null where /proc is not available.</summary>
     public static double[]? LoadAverage()
     {

@@ -95,14 +95,31 @@ public static class FeatureBlocks
                 int m = end - patternStart[r], count = vectorStart[r + 1] - vectorStart[r];
                 float* gr = g + (long)vectorStart[r] * d;
                 float* rowOutput = output + outputStart[r] - patternStart[r];
-                for (; e < end && patternIndices[e] < j1; e++)
+                int last = e;
+                while (last < end && patternIndices[last] < j1) last++;
+                fixed (float* tileRows = weights)
                 {
-                    var row = weights.Slice((patternIndices[e] - j0) * d, d);
-                    float* o = rowOutput + e;
-                    int c = 0;
+                    // Four weight rows at a time against four vectors at a time (16 accumulators), then the remainders.
                     if (wide)
-                        for (; c + 4 <= count; c += 4) Dot4(row, gr + (long)c * d, d, o + (long)c * m, m);
-                    for (; c < count; c++) o[(long)c * m] = TensorPrimitives.Dot(row, new ReadOnlySpan<float>(gr + (long)c * d, d));
+                    {
+                        for (; e + 4 <= last; e += 4)
+                        {
+                            float* w0 = tileRows + (long)(patternIndices[e] - j0) * d, w1 = tileRows + (long)(patternIndices[e + 1] - j0) * d;
+                            float* w2 = tileRows + (long)(patternIndices[e + 2] - j0) * d, w3 = tileRows + (long)(patternIndices[e + 3] - j0) * d;
+                            int c = 0;
+                            for (; c + 4 <= count; c += 4) Dot4x4(w0, w1, w2, w3, gr + (long)c * d, d, rowOutput + e + (long)c * m, m);
+                            for (; c < count; c++) Dot4x1(w0, w1, w2, w3, gr + (long)c * d, d, rowOutput + e + (long)c * m);
+                        }
+                    }
+                    for (; e < last; e++)
+                    {
+                        var row = weights.Slice((patternIndices[e] - j0) * d, d);
+                        float* o = rowOutput + e;
+                        int c = 0;
+                        if (wide)
+                            for (; c + 4 <= count; c += 4) Dot4(row, gr + (long)c * d, d, o + (long)c * m, m);
+                        for (; c < count; c++) o[(long)c * m] = TensorPrimitives.Dot(row, new ReadOnlySpan<float>(gr + (long)c * d, d));
+                    }
                 }
                 next[r] = e;
             }
@@ -150,6 +167,65 @@ public static class FeatureBlocks
         for (int r = 0; r < next.Length; r++)
             if (next[r] < patternStart[r + 1] && patternIndices[next[r]] < end) return true;
         return false;
+    }
+
+    /// <summary>Dots of rows w0..w3 with vectors g[0..3] (stride d): output[c·stride + t] = w_t·g_c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Dot4x4(float* w0, float* w1, float* w2, float* w3, float* g, int d, float* output, int stride)
+    {
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
+        for (int i = 0; i < d; i += Vector512<float>.Count)
+        {
+            var x0 = Vector512.Load(w0 + i);
+            var x1 = Vector512.Load(w1 + i);
+            var x2 = Vector512.Load(w2 + i);
+            var x3 = Vector512.Load(w3 + i);
+            var g0 = Vector512.Load(g + i);
+            a00 = Vector512.FusedMultiplyAdd(x0, g0, a00);
+            a10 = Vector512.FusedMultiplyAdd(x1, g0, a10);
+            a20 = Vector512.FusedMultiplyAdd(x2, g0, a20);
+            a30 = Vector512.FusedMultiplyAdd(x3, g0, a30);
+            var g1 = Vector512.Load(g + d + i);
+            a01 = Vector512.FusedMultiplyAdd(x0, g1, a01);
+            a11 = Vector512.FusedMultiplyAdd(x1, g1, a11);
+            a21 = Vector512.FusedMultiplyAdd(x2, g1, a21);
+            a31 = Vector512.FusedMultiplyAdd(x3, g1, a31);
+            var g2 = Vector512.Load(g + 2 * d + i);
+            a02 = Vector512.FusedMultiplyAdd(x0, g2, a02);
+            a12 = Vector512.FusedMultiplyAdd(x1, g2, a12);
+            a22 = Vector512.FusedMultiplyAdd(x2, g2, a22);
+            a32 = Vector512.FusedMultiplyAdd(x3, g2, a32);
+            var g3 = Vector512.Load(g + 3 * d + i);
+            a03 = Vector512.FusedMultiplyAdd(x0, g3, a03);
+            a13 = Vector512.FusedMultiplyAdd(x1, g3, a13);
+            a23 = Vector512.FusedMultiplyAdd(x2, g3, a23);
+            a33 = Vector512.FusedMultiplyAdd(x3, g3, a33);
+        }
+        float* o0 = output, o1 = output + stride, o2 = output + 2 * stride, o3 = output + 3 * stride;
+        o0[0] = Vector512.Sum(a00); o0[1] = Vector512.Sum(a10); o0[2] = Vector512.Sum(a20); o0[3] = Vector512.Sum(a30);
+        o1[0] = Vector512.Sum(a01); o1[1] = Vector512.Sum(a11); o1[2] = Vector512.Sum(a21); o1[3] = Vector512.Sum(a31);
+        o2[0] = Vector512.Sum(a02); o2[1] = Vector512.Sum(a12); o2[2] = Vector512.Sum(a22); o2[3] = Vector512.Sum(a32);
+        o3[0] = Vector512.Sum(a03); o3[1] = Vector512.Sum(a13); o3[2] = Vector512.Sum(a23); o3[3] = Vector512.Sum(a33);
+    }
+
+    /// <summary>Dots of rows w0..w3 with one vector g: output[t] = w_t·g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Dot4x1(float* w0, float* w1, float* w2, float* w3, float* g, int d, float* output)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int i = 0; i < d; i += Vector512<float>.Count)
+        {
+            var x = Vector512.Load(g + i);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), x, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), x, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), x, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), x, a3);
+        }
+        output[0] = Vector512.Sum(a0);
+        output[1] = Vector512.Sum(a1);
+        output[2] = Vector512.Sum(a2);
+        output[3] = Vector512.Sum(a3);
     }
 
     /// <summary>The dots of one row with four consecutive vectors g[0..3] (stride d), written at out[0], out[stride], ….</summary>

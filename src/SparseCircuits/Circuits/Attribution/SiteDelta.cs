@@ -89,9 +89,8 @@ public sealed record SiteDelta(
             patchError = LazyTensor.Of(clean.ShapeArray, () => errors.Value.SliceRows(rows, rows));
             patchActivation = patch;
         }
-        var support = cleanCodes.Union(patchCodes);
-        var patchOnSupport = patchCodes.At(support.RowStart, support.Indices);
-        return new SiteDelta(site, clean.Dim(0), clean.Dim(1), dictionary.Width, support, support.Values, patchOnSupport.Values, cleanError, patchError)
+        var (support, patchValues) = Union(cleanCodes, patchCodes);
+        return new SiteDelta(site, clean.Dim(0), clean.Dim(1), dictionary.Width, support, support.Values, patchValues, cleanError, patchError)
         {
             CleanActivation = clean,
             PatchActivation = patchActivation,
@@ -120,6 +119,35 @@ public sealed record SiteDelta(
         for (int i = 0; i < d; i++) sum += (double)g[i] * ((double)xp[i] - xc[i]);
         for (int e = 0; e < featureDots.Length; e++) sum -= (double)featureDots[e] * featureDelta[e];
         return sum;
+    }
+
+    /// <summary>The features active in either code, row by row (one merge of the sorted rows), with the clean values as
+    /// the codes' values and the patch values beside them (0 where a feature is inactive).</summary>
+    private static (SparseCodes Support, float[] PatchValues) Union(SparseCodes clean, SparseCodes patch)
+    {
+        int rows = clean.Rows;
+        var rowStart = new int[rows + 1];
+        var indices = new int[clean.NonZeros + patch.NonZeros];
+        var cleanValues = new float[indices.Length];
+        var patchValues = new float[indices.Length];
+        int n = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var ci = clean.IndicesOf(r);
+            var cv = clean.ValuesOf(r);
+            var pi = patch.IndicesOf(r);
+            var pv = patch.ValuesOf(r);
+            int a = 0, b = 0;
+            while (a < ci.Length || b < pi.Length)
+            {
+                int j = b >= pi.Length || (a < ci.Length && ci[a] <= pi[b]) ? ci[a] : pi[b];
+                indices[n] = j;
+                cleanValues[n] = a < ci.Length && ci[a] == j ? cv[a++] : 0f;
+                patchValues[n++] = b < pi.Length && pi[b] == j ? pv[b++] : 0f;
+            }
+            rowStart[r + 1] = n;
+        }
+        return (new SparseCodes(rows, clean.Width, rowStart, indices[..n], cleanValues[..n]), patchValues[..n]);
     }
 
     /// <summary>The rows of <paramref name="a"/> then those of <paramref name="b"/>, as [2·rows, d].</summary>
