@@ -21,6 +21,9 @@ public static class SfcApp
         root.Subcommands.Add(SaeEvalCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(CircuitCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(TrainLmCommand.Create());
+        root.Subcommands.Add(AgreementCommand.Create());
         return root;
     }
 

@@ -16,6 +16,7 @@ public static class BenchCommand
         bench.Subcommands.Add(CreateGemm());
         bench.Subcommands.Add(CreateForward());
         bench.Subcommands.Add(CreateCircuit());
+        bench.Subcommands.Add(CreateEvaluate());
         return bench;
     }
 
@@ -63,6 +64,54 @@ public static class BenchCommand
         return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0
             ? v
             : throw new SfcInputException($"--node-thresholds: '{p}' is not a non-negative number")).ToArray();
+    }
+
+    private static Command CreateEvaluate()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder (config.json + weights)", Required = true };
+        var dictionaries = new Option<string>("--dictionaries") { Description = "Folder with one dictionary sub-folder per site", Required = true };
+        var data = new Option<string>("--data") { Description = "JSON-lines examples", Required = true };
+        var circuit = new Option<string?>("--circuit") { Description = "circuit.json to score (default: a seeded synthetic aggregation-'none' circuit over every site)" };
+        var examples = new Option<int>("--examples") { Description = "How many examples", DefaultValueFactory = _ => 10 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic circuit", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line instead of text." };
+        var writeCircuit = new Option<string?>("--write-circuit") { Description = "Also write the circuit scored (e.g. the synthetic one) to this circuit.json, for other implementations to time" };
+        var evaluate = new Command("evaluate", "Seconds and ablated forward passes of a 15-threshold faithfulness sweep (mean ablation, every site), after loading.")
+        {
+            model, dictionaries, data, circuit, examples, seed, json, writeCircuit,
+        };
+        evaluate.SetAction(parse =>
+        {
+            var r = EvaluationBenchmark.Measure(parse.GetValue(model)!, parse.GetValue(dictionaries)!, parse.GetValue(data)!, parse.GetValue(circuit),
+                Positive(parse.GetValue(examples), "--examples"), parse.GetValue(seed), new SparseCircuits.Circuits.Evaluation.EvaluationOptions(),
+                parse.GetValue(writeCircuit));
+            var run = r.Report.Run;
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    circuit = r.CircuitSource, examples = run.Examples, positions = run.Positions, sites = run.Sites.Count, thresholds = r.Report.Thresholds.Count,
+                    load_s = Math.Round(r.LoadSeconds, 3), prepare_s = Math.Round(run.PrepareSeconds, 3), sweep_s = Math.Round(run.SweepSeconds, 3),
+                    total_s = Math.Round(r.TotalSeconds, 3), ablated_runs = run.SplicedForwards, stacked_forwards = run.Work.StackedForwards,
+                    rows_reused = run.Work.ReusedRows, rows_subset_encoded = run.Work.SubsetEncodedRows, rows_fully_encoded = run.Work.FullyEncodedRows,
+                    rows_duplicate = run.Work.DuplicateRows,
+                    nodes = r.Report.Thresholds.Select(t => t.Nodes).ToArray(),
+                }));
+                return 0;
+            }
+            var inv = CultureInfo.InvariantCulture;
+            output.WriteLine(string.Create(inv, $"circuit: {r.CircuitSource}; {run.Examples} examples x {run.Positions} tokens, {run.Sites.Count} sites, {r.Report.Thresholds.Count} thresholds"));
+            output.WriteLine(string.Create(inv, $"nodes per threshold: {string.Join(", ", r.Report.Thresholds.Select(t => t.Nodes))}"));
+            output.WriteLine(string.Create(inv, $"load {r.LoadSeconds:F2} s (not counted)"));
+            output.WriteLine(string.Create(inv, $"sweep {r.TotalSeconds:F2} s = prepare {run.PrepareSeconds:F2} s (clean run, pass 1) + runs {run.SweepSeconds:F2} s"));
+            output.WriteLine(string.Create(inv, $"ablated runs (spliced forward passes): {run.SplicedForwards}, stacked into {run.Work.StackedForwards} forward passes (the reference makes {2 * r.Report.Thresholds.Count + 1})"));
+            output.WriteLine(string.Create(inv, $"F(M) {r.Report.FullModel:F6}, F(empty) {r.Report.Empty:F6}; F(C) per threshold: {string.Join(", ", r.Report.Thresholds.Select(t => t.Scores.Circuit.ToString("F6", inv)))}"));
+            output.WriteLine(string.Create(inv, $"F(M\\C) per threshold: {string.Join(", ", r.Report.Thresholds.Select(t => t.Scores.Complement.ToString("F6", inv)))}"));
+            output.WriteLine(string.Create(inv, $"edited rows: {run.Work.ReusedRows} reused clean features, {run.Work.SubsetEncodedRows} subset-encoded, {run.Work.FullyEncodedRows} fully encoded (+{run.Work.DuplicateRows} duplicates shared)"));
+            return 0;
+        });
+        return evaluate;
     }
 
     private static Command CreateForward()

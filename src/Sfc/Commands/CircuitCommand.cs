@@ -5,7 +5,7 @@ using Spectre.Console;
 using SparseCircuits;
 using SparseCircuits.Circuits;
 using SparseCircuits.Circuits.Attribution;
-using SparseCircuits.Circuits.Attribution.Edges;
+using SparseCircuits.Circuits.Discovery;
 using SparseCircuits.Circuits.Data;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
@@ -23,7 +23,7 @@ public static class CircuitCommand
         var data = new Option<string>("--data") { Description = "JSON-lines examples (clean_prefix/patch_prefix/... or token ids)", Required = true };
         var examples = new Option<int>("--examples") { Description = "How many examples", DefaultValueFactory = _ => 100 };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per batch", DefaultValueFactory = _ => 32 };
-        var method = new Option<string>("--method") { Description = "ig | atp | exact", DefaultValueFactory = _ => "ig" };
+        var method = new Option<string>("--method") { Description = "ig | atp | exact (exact: node effects only, with --nodes-only)", DefaultValueFactory = _ => "ig" };
         var steps = new Option<int>("--steps") { Description = "Integrated-gradient steps", DefaultValueFactory = _ => 10 };
         var aggregation = new Option<string>("--aggregation") { Description = "sum | none | last", DefaultValueFactory = _ => "sum" };
         var nodeThreshold = new Option<double>("--node-threshold") { Description = "T_N: nodes with |effect| > T_N", DefaultValueFactory = _ => 0.2 };
@@ -56,15 +56,23 @@ public static class CircuitCommand
     private static void Run(Settings s, IAnsiConsole console)
     {
         if (s.Examples < 1) throw new SfcInputException("--examples must be at least 1");
-        if (s.BatchSize < 1) throw new SfcInputException("--batch-size must be at least 1");
-        if (s.Steps < 1) throw new SfcInputException("--steps must be at least 1");
         if (!s.UseNeurons && s.Dictionaries is null) throw new SfcInputException("give --dictionaries DIR (or --use-neurons)");
+        var options = new DiscoveryOptions
+        {
+            Attribution = new AttributionOptions { Method = s.Method, Steps = s.Steps },
+            Aggregation = s.Aggregation,
+            NodeThreshold = s.NodeThreshold,
+            EdgeThreshold = s.EdgeThreshold,
+            NodesOnly = s.NodesOnly,
+            BatchSize = s.BatchSize,
+        };
+        if (options.Problem() is { } problem) throw new SfcInputException(problem);
         PrepareOutputFolder(s.Out);
         var timings = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
 
         var transformer = ModelLoader.Load(s.Model);
-        var tok = LoadTokenizer(s);
+        var tok = ExampleInputs.LoadTokenizer(s.Model, s.Tokenizer);
         timings["model"] = Lap(clock);
         var dicts = s.UseNeurons ? DictionarySet.Identity(transformer.Config) : DictionarySet.Load(s.Dictionaries!, transformer.Config);
         timings["dictionaries"] = Lap(clock);
@@ -74,78 +82,17 @@ public static class CircuitCommand
         if (loaded.Examples.Count == 0) throw SfcInputException.ForFile(s.Data, "no example passes the filters");
         if (s.Aggregation == NodeAggregation.None && loaded.Length is null)
             throw SfcInputException.ForFile(s.Data, "aggregation 'none' needs every example to have the same token length (use --aggregation sum)");
-        var batches = ExampleBatches.Split(loaded.Examples, s.BatchSize);
         timings["data"] = Lap(clock);
 
-        var options = new AttributionOptions { Method = s.Method, Steps = s.Steps };
-        var accumulator = new EffectAccumulator(s.Aggregation);
-        var perSite = dicts.Sites.ToDictionary(x => x, _ => 0.0);
-        string? edgesSkipped = s.NodesOnly ? "not requested (--nodes-only)"
-            : s.Method == AttributionMethod.Exact ? "not computed (exact patching has no gradients)"
-            : s.Aggregation == NodeAggregation.Last ? "not computed (aggregation 'last' has no edge form)" : null;
-        var edgeAttributor = edgesSkipped is null ? new EdgeAttributor(transformer, dicts, s.Aggregation, loaded.Length ?? 0, s.NodeThreshold) : null;
-        var perEdge = new Dictionary<string, double>();
-        console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
-        {
-            var nodeTask = ctx.AddTask($"nodes ({AttributionMethods.Name(s.Method)})", maxValue: batches.Count * dicts.Count);
-            var edgeTask = edgeAttributor is null ? null : ctx.AddTask("edges", autoStart: false, maxValue: batches.Count * edgeAttributor.Types.Count);
-            var phaseClock = Stopwatch.StartNew();
-            foreach (var batch in batches)
-            {
-                phaseClock.Restart();
-                var result = NodeAttributor.Attribute(transformer, dicts, batch, options, site =>
-                {
-                    perSite[site] += Lap(phaseClock);
-                    nodeTask.Description = $"nodes ({AttributionMethods.Name(s.Method)}) {site}";
-                    nodeTask.Increment(1);
-                });
-                accumulator.Add(result);
-                if (edgeAttributor is null) continue;
-                edgeTask!.StartTask();
-                phaseClock.Restart();
-                edgeAttributor.Add(result, options.Forward, type =>
-                {
-                    perEdge[type.Key] = perEdge.GetValueOrDefault(type.Key) + Lap(phaseClock);
-                    edgeTask.Description = $"edges {type.Key}";
-                    edgeTask.Increment(1);
-                });
-            }
-            nodeTask.Description = $"nodes ({AttributionMethods.Name(s.Method)})";
-            if (edgeTask is not null) edgeTask.Description = "edges";
-        });
+        var result = DiscoveryProgress.Show(console, AttributionMethods.Name(s.Method), progress =>
+            CircuitDiscovery.Discover(transformer, dicts, loaded.Examples, options, progress));
+        var circuit = result.ToCircuit(s.Model, s.UseNeurons ? DictionarySet.NeuronsName : s.Dictionaries!, s.Data,
+            TokenTexts(loaded.Examples[0].CleanIds, tok), timings,
+            new Dictionary<string, JsonElement> { ["examples_report"] = JsonSerializer.SerializeToElement(loaded.Report.Summary) });
         clock.Restart();
-        timings["nodes"] = perSite.Values.Sum();
-        if (edgeAttributor is not null) timings["edges"] = perEdge.Values.Sum();
-        foreach (var (site, seconds) in perSite) timings[$"nodes.{site}"] = seconds;
-        foreach (var (key, seconds) in perEdge) timings[$"edges.{key}"] = seconds;
-
-        var extra = new Dictionary<string, JsonElement>
-        {
-            ["edges"] = JsonSerializer.SerializeToElement(edgesSkipped ?? "computed (stop-gradient edge types, algorithm §5.3)"),
-            ["examples_report"] = JsonSerializer.SerializeToElement(loaded.Report.Summary),
-        };
-        var metadata = new CircuitMetadata
-        {
-            Model = s.Model,
-            Dictionaries = s.UseNeurons ? DictionarySet.NeuronsName : s.Dictionaries!,
-            Data = s.Data,
-            Method = AttributionMethods.Name(s.Method),
-            Steps = s.Method == AttributionMethod.IntegratedGradients ? s.Steps : 1,
-            Aggregation = NodeAggregations.Name(s.Aggregation),
-            NodeThreshold = s.NodeThreshold,
-            EdgeThreshold = s.EdgeThreshold,
-            Examples = accumulator.Examples,
-            Tokens = s.Aggregation == NodeAggregation.None ? TokenTexts(loaded.Examples[0].CleanIds, tok) : null,
-            Metric = accumulator.Metric(),
-            Timings = timings,
-            Extra = extra,
-        };
-        var nodeEffects = accumulator.Result();
-        var edges = edgeAttributor is null ? [] : edgeAttributor.Finish().Concat(OutputEdges(nodeEffects, transformer.Config.Layers)).ToList();
-        var circuit = new Circuit(metadata, nodeEffects, edges);
         CircuitWriter.Write(circuit, s.Out);
-        timings["write"] = Lap(clock);
-        Summarize(console, circuit, s, timings);
+        var allTimings = new Dictionary<string, double>(circuit.Metadata.Timings) { ["write"] = Lap(clock) };
+        Summarize(console, circuit, s, allTimings);
     }
 
     private static void Summarize(IAnsiConsole console, Circuit circuit, Settings s, Dictionary<string, double> timings)
@@ -184,37 +131,6 @@ public static class CircuitCommand
     }
 
     private static string NoEdges(Settings s) => s.NodesOnly ? "not requested (--nodes-only)" : "not computed";
-
-    /// <summary>resid_last → y: the last residual site's node effects themselves (algorithm §5.5), downstream index 0 at
-    /// position S−1 for aggregation "none".</summary>
-    private static IEnumerable<EdgeEffects> OutputEdges(IReadOnlyList<NodeEffects> nodes, int layers)
-    {
-        string last = Site.ResidPost(layers - 1).Name;
-        var node = nodes.FirstOrDefault(n => n.Site == last);
-        if (node is null) yield break; // no dictionary at the last residual site
-        var values = node.Effects.ToArray();
-        int width = node.FeatureCount + 1;
-        bool positional = node.PositionCount is not null;
-        int positions = node.PositionCount ?? 1;
-        var indices = new List<long>();
-        var kept = new List<float>();
-        for (int u = 0; u < values.Length; u++)
-        {
-            if (values[u] == 0) continue;
-            if (positional) indices.AddRange([positions - 1, 0, u / width, u % width]);
-            else indices.AddRange([0, u]);
-            kept.Add(values[u]);
-        }
-        yield return new EdgeEffects(node.Site, CircuitVocabulary.Output, indices.ToArray(), kept.ToArray());
-    }
-
-    private static ITokenizer? LoadTokenizer(Settings s)
-    {
-        string? path = s.Tokenizer ?? (Directory.Exists(s.Model) ? s.Model : null);
-        if (path is null) return null;
-        if (s.Tokenizer is null && !new[] { "tokenizer.json", "vocab.json", "tokenizer.bin" }.Any(f => File.Exists(Path.Combine(path, f)))) return null;
-        return TokenizerLoader.Load(path);
-    }
 
     private static string[] TokenTexts(int[] ids, ITokenizer? tok) =>
         ids.Select(id => tok is null ? id.ToString() : tok.TokenText(id)).ToArray();

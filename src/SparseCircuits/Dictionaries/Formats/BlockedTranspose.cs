@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SparseCircuits.Tensors;
+using SparseCircuits.Tensors.Simd;
 
 namespace SparseCircuits.Dictionaries.Formats;
 
@@ -83,30 +84,15 @@ public static class BlockedTranspose
         var r7 = Avx.LoadVector256(from + 7 * fromStride);
         var zero = Vector256<float>.Zero;
         poison += ((r0 + r1) + (r2 + r3) + (r4 + r5) + (r6 + r7)) * zero;
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(to, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(to + toStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(to + 2 * toStride, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(to + 3 * toStride, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(to + 4 * toStride, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(to + 5 * toStride, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(to + 6 * toStride, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(to + 7 * toStride, Avx.Permute2x128(u3, u7, 0x31));
+        Tensors.Simd.Transpose8x8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Avx.Store(to, r0);
+        Avx.Store(to + toStride, r1);
+        Avx.Store(to + 2 * toStride, r2);
+        Avx.Store(to + 3 * toStride, r3);
+        Avx.Store(to + 4 * toStride, r4);
+        Avx.Store(to + 5 * toStride, r5);
+        Avx.Store(to + 6 * toStride, r6);
+        Avx.Store(to + 7 * toStride, r7);
         return poison;
     }
 }

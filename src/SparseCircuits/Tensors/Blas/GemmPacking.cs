@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using SparseCircuits.Tensors.Simd;
 
 namespace SparseCircuits.Tensors.Blas;
 
@@ -87,7 +88,7 @@ internal static unsafe class GemmPacking
             int rows = Math.Min(8, count - g);
             for (int p = 0; p < pVector; p += 8)
             {
-                Transpose8x8(src + g * ld + p, ld, rows, dst + (nint)p * width + g, width);
+                TransposeBlock(src + g * ld + p, ld, rows, dst + (nint)p * width + g, width);
             }
 
             for (int r = g; r < g + rows; r++)
@@ -109,7 +110,7 @@ internal static unsafe class GemmPacking
     /// written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint ld, int rows, float* dst, nint dstStride)
+    private static void TransposeBlock(float* src, nint ld, int rows, float* dst, nint dstStride)
     {
         nint last = rows - 1;
         var r0 = Avx.LoadVector256(src);
@@ -121,33 +122,15 @@ internal static unsafe class GemmPacking
         var r6 = Avx.LoadVector256(src + Math.Min(6, last) * ld);
         var r7 = Avx.LoadVector256(src + Math.Min(7, last) * ld);
 
-        // Interleave pairs of rows, then pairs of pairs: each 128-bit lane ends with one column of four rows.
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var s0 = Avx.Shuffle(t0, t2, 0x44);
-        var s1 = Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = Avx.Shuffle(t1, t3, 0x44);
-        var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, t6, 0x44);
-        var s5 = Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = Avx.Shuffle(t5, t7, 0x44);
-        var s7 = Avx.Shuffle(t5, t7, 0xEE);
-
-        // Join the rows 0-3 half of a column with its rows 4-7 half.
-        StoreFirst(Avx.Permute2x128(s0, s4, 0x20), dst, rows);
-        StoreFirst(Avx.Permute2x128(s1, s5, 0x20), dst + dstStride, rows);
-        StoreFirst(Avx.Permute2x128(s2, s6, 0x20), dst + 2 * dstStride, rows);
-        StoreFirst(Avx.Permute2x128(s3, s7, 0x20), dst + 3 * dstStride, rows);
-        StoreFirst(Avx.Permute2x128(s0, s4, 0x31), dst + 4 * dstStride, rows);
-        StoreFirst(Avx.Permute2x128(s1, s5, 0x31), dst + 5 * dstStride, rows);
-        StoreFirst(Avx.Permute2x128(s2, s6, 0x31), dst + 6 * dstStride, rows);
-        StoreFirst(Avx.Permute2x128(s3, s7, 0x31), dst + 7 * dstStride, rows);
+        Transpose8x8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        StoreFirst(r0, dst, rows);
+        StoreFirst(r1, dst + dstStride, rows);
+        StoreFirst(r2, dst + 2 * dstStride, rows);
+        StoreFirst(r3, dst + 3 * dstStride, rows);
+        StoreFirst(r4, dst + 4 * dstStride, rows);
+        StoreFirst(r5, dst + 5 * dstStride, rows);
+        StoreFirst(r6, dst + 6 * dstStride, rows);
+        StoreFirst(r7, dst + 7 * dstStride, rows);
     }
 
     /// <summary>Stores the first <paramref name="count"/> (1 to 8) lanes of v.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using SparseCircuits.Tensors.Autograd;
 
 namespace SparseCircuits.Tensors.Ops;
@@ -49,7 +48,7 @@ public static class Attention
         AttentionKernels.ForEachHead(dims.Heads, (long)block * d, blas, bh =>
         {
             int b = bh / dims.H, h = bh % dims.H;
-            using var scratch = new Scratch(extra);
+            using var scratch = PooledFloats.Rent(extra);
             AttentionKernels.Pattern(q.Read()[dims.QOffset(b, h)..], dims.QStride, k.Read()[dims.KvOffset(b, h / dims.Group)..],
                 dims.KvStride, s, d, scale, p.Span.Slice(bh * block, block), scratch.Span, blas);
         });
@@ -63,7 +62,7 @@ public static class Attention
             AttentionKernels.ForEachHead(ctx.K * dims.KvHeads, 2L * dims.Group * block * d, blas, item =>
             {
                 int seed = item / (dims.B * dims.Hkv), b = item / dims.Hkv % dims.B, kv = item % dims.Hkv;
-                using var scratch = new Scratch(block);
+                using var scratch = PooledFloats.Rent(block);
                 var gkHead = needK ? gk!.Span[(seed * k.Length + dims.KvOffset(b, kv))..] : default;
                 for (int h = kv * dims.Group; h < (kv + 1) * dims.Group; h++)
                 {
@@ -100,7 +99,7 @@ public static class Attention
             AttentionKernels.ForEachHead(ctx.K * dims.KvHeads, 2L * dims.Group * block * d, blas, item =>
             {
                 int seed = item / (dims.B * dims.Hkv), b = item / dims.Hkv % dims.B, kv = item % dims.Hkv;
-                using var scratch = new Scratch(extra);
+                using var scratch = PooledFloats.Rent(extra);
                 var gvHead = needV ? gv!.Span[(seed * v.Length + dims.KvOffset(b, kv))..] : default;
                 for (int h = kv * dims.Group; h < (kv + 1) * dims.Group; h++)
                 {
@@ -126,33 +125,13 @@ public static class Attention
         AttentionKernels.ForEachHead(dims.Heads, 2L * block * d, blas, bh =>
         {
             int b = bh / dims.H, h = bh % dims.H, kvOffset = dims.KvOffset(b, h / dims.Group);
-            using var scratch = new Scratch(block + extra);
+            using var scratch = PooledFloats.Rent(block + extra);
             var p = scratch.Span[..block];
             AttentionKernels.Pattern(q.Read()[dims.QOffset(b, h)..], dims.QStride, k.Read()[kvOffset..], dims.KvStride,
                 s, d, scale, p, scratch.Span[block..], blas);
             AttentionKernels.Mix(p, v.Read()[kvOffset..], dims.KvStride, s, d, z.Span[dims.QOffset(b, h)..], dims.QStride, blas);
         });
         return z;
-    }
-
-    /// <summary>A pooled float buffer for one work item.</summary>
-    private readonly struct Scratch : IDisposable
-    {
-        private readonly float[] array;
-        private readonly int length;
-
-        public Scratch(int length)
-        {
-            this.length = length;
-            array = length == 0 ? Array.Empty<float>() : ArrayPool<float>.Shared.Rent(length);
-        }
-
-        public Span<float> Span => array.AsSpan(0, length);
-
-        public void Dispose()
-        {
-            if (array.Length > 0) ArrayPool<float>.Shared.Return(array);
-        }
     }
 
     /// <summary>Sizes of one call and where a head's [S, D] rows start in the [B, S, heads, D] tensors.</summary>

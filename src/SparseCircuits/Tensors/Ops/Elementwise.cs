@@ -117,68 +117,125 @@ public static class Elementwise
     {
         int n = a.Length;
         var gs = g.Read();
+        // Results match computing each product or quotient into a temporary and then adding: MultiplyAdd rounds the
+        // product before the add (it is not fused), and a − g is exactly a + (−g).
         if (ctx.Needs(a))
         {
             var ga = ctx.Buffer(a).Span;
-            switch (op)
+            for (int k = 0; k < ctx.K; k++)
             {
-                case Op.Add:
-                case Op.Sub:
-                    TensorPrimitives.Add(ga, gs, ga);
-                    break;
-                case Op.Mul:
-                case Op.Div:
-                    // ∂(a·b)/∂a = b and ∂(a/b)/∂a = 1/b: the same broadcast op applied to the gradient.
-                    var tmp = new float[n];
-                    for (int k = 0; k < ctx.K; k++)
-                    {
-                        Forward(op, kind, gs.Slice(k * n, n), b.Read(), tmp, b.Length);
-                        var gak = ga.Slice(k * n, n);
-                        TensorPrimitives.Add(gak, tmp, gak);
-                    }
-                    break;
+                var gk = gs.Slice(k * n, n);
+                var gak = ga.Slice(k * n, n);
+                switch (op)
+                {
+                    case Op.Add:
+                    case Op.Sub:
+                        TensorPrimitives.Add(gak, gk, gak);
+                        break;
+                    case Op.Mul:
+                        // ∂(a·b)/∂a = b, laid over the gradient as b is over a.
+                        MultiplyAddBroadcast(kind, gk, b.Read(), gak);
+                        break;
+                    case Op.Div:
+                        // ∂(a/b)/∂a = 1/b: the same broadcast division applied to the gradient.
+                        using (var tmp = PooledFloats.Rent(n))
+                        {
+                            Forward(Op.Div, kind, gk, b.Read(), tmp.Span, b.Length);
+                            TensorPrimitives.Add(gak, tmp.Span, gak);
+                        }
+                        break;
+                }
             }
         }
         if (!ctx.Needs(b)) return;
         var gb = ctx.Buffer(b).Span;
-        var full = new float[n];
         for (int k = 0; k < ctx.K; k++)
         {
             var gk = gs.Slice(k * n, n);
+            var target = gb.Slice(k * b.Length, b.Length);
             switch (op)
             {
-                case Op.Add: gk.CopyTo(full); break;
-                case Op.Sub: TensorPrimitives.Negate(gk, full); break;
-                case Op.Mul:
-                    TensorPrimitives.Multiply(gk, a.Read(), full);
+                case Op.Add:
+                    ReduceInto(kind, gk, target, subtract: false);
                     break;
-                case Op.Div:
-                    // ∂(a/b)/∂b = −(a/b)/b = −y/b
-                    TensorPrimitives.Multiply(gk, y.Read(), full);
-                    Forward(Op.Div, kind, full, b.Read(), full, b.Length);
-                    TensorPrimitives.Negate(full, full);
+                case Op.Sub:
+                    ReduceInto(kind, gk, target, subtract: true);
+                    break;
+                case Op.Mul when kind != Broadcast.PerRow:
+                    // Σ over the broadcast copies of g·a, accumulated copy by copy.
+                    for (int off = 0; off < n; off += b.Length)
+                        TensorPrimitives.MultiplyAdd(gk.Slice(off, b.Length), a.Read().Slice(off, b.Length), target, target);
+                    break;
+                default:
+                    // Mul per row (a row sum of g·a) and Div (∂(a/b)/∂b = −(a/b)/b = −y/b) go through a pooled temporary.
+                    using (var full = PooledFloats.Rent(n))
+                    {
+                        var f = full.Span;
+                        TensorPrimitives.Multiply(gk, op == Op.Mul ? a.Read() : y.Read(), f);
+                        if (op == Op.Div)
+                        {
+                            Forward(Op.Div, kind, f, b.Read(), f, b.Length);
+                            TensorPrimitives.Negate(f, f);
+                        }
+                        ReduceInto(kind, f, target, subtract: false);
+                    }
                     break;
             }
-            ReduceInto(kind, full, gb.Slice(k * b.Length, b.Length));
         }
     }
 
-    /// <summary>Sums a left-shaped gradient down to the right operand's shape.</summary>
-    private static void ReduceInto(Broadcast kind, ReadOnlySpan<float> full, Span<float> target)
+    /// <summary>target += g ⊙ b with b laid over g as the right operand is over the left.</summary>
+    private static void MultiplyAddBroadcast(Broadcast kind, ReadOnlySpan<float> g, ReadOnlySpan<float> b, Span<float> target)
     {
         switch (kind)
         {
             case Broadcast.Same:
-                TensorPrimitives.Add(target, full, target);
+                TensorPrimitives.MultiplyAdd(g, b, target, target);
+                break;
+            case Broadcast.Leading:
+                for (int off = 0; off < g.Length; off += b.Length)
+                {
+                    var t = target.Slice(off, b.Length);
+                    TensorPrimitives.MultiplyAdd(g.Slice(off, b.Length), b, t, t);
+                }
+                break;
+            case Broadcast.PerRow:
+                int cols = g.Length / Math.Max(1, b.Length);
+                for (int r = 0; r < b.Length; r++)
+                {
+                    var t = target.Slice(r * cols, cols);
+                    TensorPrimitives.MultiplyAdd(g.Slice(r * cols, cols), b[r], t, t);
+                }
+                break;
+        }
+    }
+
+    /// <summary>Adds (or subtracts) a left-shaped gradient summed down to the right operand's shape.</summary>
+    private static void ReduceInto(Broadcast kind, ReadOnlySpan<float> full, Span<float> target, bool subtract)
+    {
+        switch (kind)
+        {
+            case Broadcast.Same:
+                AddOrSubtract(target, full, subtract);
                 break;
             case Broadcast.Leading:
                 for (int off = 0; off < full.Length; off += target.Length)
-                    TensorPrimitives.Add(target, full.Slice(off, target.Length), target);
+                    AddOrSubtract(target, full.Slice(off, target.Length), subtract);
                 break;
             case Broadcast.PerRow:
                 int cols = full.Length / Math.Max(1, target.Length);
-                for (int r = 0; r < target.Length; r++) target[r] += TensorPrimitives.Sum(full.Slice(r * cols, cols));
+                for (int r = 0; r < target.Length; r++)
+                {
+                    float sum = TensorPrimitives.Sum(full.Slice(r * cols, cols));
+                    target[r] += subtract ? -sum : sum;
+                }
                 break;
         }
+    }
+
+    private static void AddOrSubtract(Span<float> target, ReadOnlySpan<float> x, bool subtract)
+    {
+        if (subtract) TensorPrimitives.Subtract(target, x, target);
+        else TensorPrimitives.Add(target, x, target);
     }
 }

@@ -77,58 +77,49 @@ public static class SoftmaxOps
     }
 
     /// <summary>The softmax kernel on raw storage (rows of length <paramref name="d"/>).</summary>
-    internal static void SoftmaxForward(ReadOnlyMemory<float> x, int d, Memory<float> y)
-    {
-        if (d == 0) return;
-        Parallelism.ForRange(x.Length / d, 6L * d, (start, end) =>
-        {
-            for (int r = start; r < end; r++)
-            {
-                var row = x.Span.Slice(r * d, d);
-                var yr = y.Span.Slice(r * d, d);
-                float max = TensorPrimitives.Max(row);
-                double sum = 0;
-                for (int off = 0; off < d; off += Block)
-                {
-                    int len = Math.Min(Block, d - off);
-                    var block = yr.Slice(off, len);
-                    TensorPrimitives.Subtract(row.Slice(off, len), max, block);
-                    TensorPrimitives.Exp(block, block);
-                    sum += TensorPrimitives.Sum<float>(block);
-                }
-                TensorPrimitives.Divide(yr, (float)sum, yr);
-            }
-        });
-    }
+    internal static void SoftmaxForward(ReadOnlyMemory<float> x, int d, Memory<float> y) =>
+        ExpShiftedRows(x, d, y, static (_, _, sumExp, yr) => TensorPrimitives.Divide(yr, (float)sumExp, yr));
 
     /// <summary>The log-softmax kernel on raw storage (rows of length <paramref name="d"/>).</summary>
-    internal static void LogSoftmaxForward(ReadOnlyMemory<float> x, int d, Memory<float> y)
+    internal static void LogSoftmaxForward(ReadOnlyMemory<float> x, int d, Memory<float> y) =>
+        ExpShiftedRows(x, d, y, static (row, max, sumExp, yr) =>
+        {
+            // (x − max) − log Σ: subtracting max first keeps entries near the maximum exact.
+            TensorPrimitives.Subtract(row, max, yr);
+            TensorPrimitives.Subtract(yr, (float)Math.Log(sumExp), yr);
+        });
+
+    /// <summary>Finishes one row from its input, maximum and Σ exp(x − max); <paramref name="y"/> holds exp(x − max).</summary>
+    private delegate void RowFinish(ReadOnlySpan<float> row, float max, double sumExp, Span<float> y);
+
+    /// <summary>The row loop both forwards share: per row (across cores) the maximum, exp(x − max) into the output row
+    /// with its sum in float64, then <paramref name="finish"/>.</summary>
+    private static void ExpShiftedRows(ReadOnlyMemory<float> x, int d, Memory<float> y, RowFinish finish)
     {
         if (d == 0) return;
         Parallelism.ForRange(x.Length / d, 6L * d, (start, end) =>
         {
-            Span<float> scratch = stackalloc float[Block];
             for (int r = start; r < end; r++)
             {
                 var row = x.Span.Slice(r * d, d);
                 var yr = y.Span.Slice(r * d, d);
                 float max = TensorPrimitives.Max(row);
-                double logSum = Math.Log(SumExpShifted(row, max, scratch));
-                // (x − max) − log Σ: subtracting max first keeps entries near the maximum exact.
-                TensorPrimitives.Subtract(row, max, yr);
-                TensorPrimitives.Subtract(yr, (float)logSum, yr);
+                finish(row, max, SumExpShifted(row, max, yr), yr);
             }
         });
     }
 
-    /// <summary>Σ exp(row − max) in float64, through a block-sized scratch buffer.</summary>
-    internal static double SumExpShifted(ReadOnlySpan<float> row, float max, Span<float> scratch)
+    /// <summary>Σ exp(row − max) in float64, by blocks of at most <see cref="Block"/>: the exponentials are kept in
+    /// <paramref name="exps"/> when it is as long as the row, otherwise it is a scratch block reused for each block.</summary>
+    internal static double SumExpShifted(ReadOnlySpan<float> row, float max, Span<float> exps)
     {
+        bool keep = exps.Length >= row.Length;
+        int step = keep ? Block : Math.Min(Block, exps.Length);
         double sum = 0;
-        for (int off = 0; off < row.Length; off += scratch.Length)
+        for (int off = 0; off < row.Length; off += step)
         {
-            int len = Math.Min(scratch.Length, row.Length - off);
-            var block = scratch[..len];
+            int len = Math.Min(step, row.Length - off);
+            var block = keep ? exps.Slice(off, len) : exps[..len];
             TensorPrimitives.Subtract(row.Slice(off, len), max, block);
             TensorPrimitives.Exp(block, block);
             sum += TensorPrimitives.Sum<float>(block);

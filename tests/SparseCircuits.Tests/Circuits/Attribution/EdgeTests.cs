@@ -29,6 +29,65 @@ public sealed class EdgeTests
         CompareWithFixture(arch, "saelens_jumprelu", NodeAggregation.Sum, $"{arch}_jumprelu_ig_sum_edges.json");
 
     /// <summary>
+    /// Aggregation "last" (Jackson's fork: keep downstream and upstream position S−1, mean over examples) equals the
+    /// PyTorch "none" edges at (S−1, ·, S−1, ·) — every such entry in the reference's top list — and, entry for entry, the
+    /// "none" aggregation of the same run at the final positions (which the "last" run reaches with fewer seeds).
+    /// </summary>
+    [SharedTheory]
+    [InlineData("tiny_gpt2")]
+    [InlineData("tiny_gpt_neox")]
+    public void EdgesWithAggregationLastAreTheNoneEdgesAtTheFinalPosition(string arch)
+    {
+        var batches = AttributionFixture.Run(arch, new AttributionOptions { Steps = 10 });
+        var model = AttributionFixture.Model(arch);
+        var dicts = AttributionFixture.Dictionaries(arch, model);
+        var none = new EdgeAttributor(model, dicts, NodeAggregation.None, Positions, NodeThreshold);
+        var last = new EdgeAttributor(model, dicts, NodeAggregation.Last, Positions, NodeThreshold);
+        foreach (var batch in batches)
+        {
+            none.Add(batch);
+            last.Add(batch);
+        }
+        var noneEdges = none.Finish();
+        var lastEdges = last.Finish();
+        using var json = AttributionFixture.Result($"{arch}_ig_none_edges.json");
+        var failures = new List<string>();
+        int fromReference = 0;
+        for (int t = 0; t < noneEdges.Count; t++)
+        {
+            string key = $"{lastEdges[t].Upstream}->{lastEdges[t].Downstream}";
+            Assert.Equal($"{noneEdges[t].Upstream}->{noneEdges[t].Downstream}", key);
+            var atEnd = new Dictionary<(long, long), float>();
+            var n = noneEdges[t];
+            for (int k = 0; k < n.Count; k++)
+                if (n.Indices[4 * k] == Positions - 1 && n.Indices[4 * k + 2] == Positions - 1)
+                    atEnd[(n.Indices[4 * k + 1], n.Indices[4 * k + 3])] = n.Values[k];
+            var l = lastEdges[t];
+            Assert.Equal(2 * l.Count, l.Indices.Length);
+            var ours = new Dictionary<(long, long), float>();
+            for (int k = 0; k < l.Count; k++) ours[(l.Indices[2 * k], l.Indices[2 * k + 1])] = l.Values[k];
+            double scale = atEnd.Values.Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max();
+            foreach (var index in atEnd.Keys.Union(ours.Keys))
+            {
+                double want = atEnd.GetValueOrDefault(index), got = ours.GetValueOrDefault(index);
+                if (Math.Abs(want - got) > 1e-6 * scale + 1e-4 * Math.Abs(want)) failures.Add($"{key} {index}: last {got} vs none {want}");
+            }
+            foreach (var top in json.RootElement.GetProperty("edges").GetProperty(key).GetProperty("top").EnumerateArray())
+            {
+                var a = top.EnumerateArray().ToArray();
+                if (a[0].GetInt32() != Positions - 1 || a[2].GetInt32() != Positions - 1) continue;
+                fromReference++;
+                double want = a[4].GetDouble(), got = ours.GetValueOrDefault((a[1].GetInt64(), a[3].GetInt64()));
+                if (!Close(want, got, Math.Abs(want))) failures.Add($"{key} ({a[1]}, {a[3]}): last {got} vs PyTorch {want}");
+            }
+        }
+        Assert.True(fromReference >= 10, $"only {fromReference} reference entries at the final positions");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
+        // Only final-position downstream nodes were seeded.
+        Assert.True(last.ActiveDownstreamNodes.Values.Sum() < none.ActiveDownstreamNodes.Values.Sum());
+    }
+
+    /// <summary>
     /// Path decomposition (algorithm §15.6): for parallel blocks V(none) − V(stop mlp) − V(stop attn) + V(stop both) = 0
     /// for the VJP from resid_l nodes into resid_{l−1}; for sequential blocks it is the resid → attn → mlp → resid path,
     /// which is not 0. The stop-gradients must also actually change the VJP.

@@ -2,9 +2,10 @@ namespace SparseCircuits.Circuits.Attribution.Edges;
 
 /// <summary>
 /// Aggregates one edge type's [B, S, F_D+1, B, S, F_U+1] batch tensors over a run (algorithm §5.5): "none" sums the
-/// batch axes, giving [S, F_D+1, S, F_U+1]; "sum" also sums both position axes, giving [F_D+1, F_U+1]; across batches
-/// len(batch)·E_batch is accumulated and divided by N, i.e. the total over all examples divided by N. Storage is keyed
-/// by downstream unit with a sparse upstream vector of float64 sums (only entries some node's edges reached).
+/// batch axes, giving [S, F_D+1, S, F_U+1]; "sum" also sums both position axes, giving [F_D+1, F_U+1]; "last" (Jackson's
+/// fork, §4) keeps the entries whose downstream and upstream positions are both the last one, giving [F_D+1, F_U+1].
+/// Across batches len(batch)·E_batch is accumulated and divided by N, i.e. the total over all examples divided by N.
+/// Storage is keyed by downstream unit with a sparse upstream vector of float64 sums (only entries some node's edges reached).
 /// </summary>
 public sealed class EdgeAccumulator
 {
@@ -16,7 +17,6 @@ public sealed class EdgeAccumulator
 
     public EdgeAccumulator(EdgeType type, NodeAggregation aggregation, int positions, int downstreamFeatures, int upstreamFeatures)
     {
-        if (aggregation == NodeAggregation.Last) throw new NotSupportedException("Edge aggregation 'last' is not defined (algorithm §5.5).");
         Type = type;
         Aggregation = aggregation;
         this.positions = positions;
@@ -35,10 +35,11 @@ public sealed class EdgeAccumulator
     public void Add(IReadOnlyList<DownstreamEdges> edges, int batchSize)
     {
         examples += batchSize;
-        bool positional = Aggregation == NodeAggregation.None;
+        bool positional = Aggregation == NodeAggregation.None, last = Aggregation == NodeAggregation.Last;
         foreach (var e in edges)
         {
-            int length = e.UpstreamLength / upWidth; // this batch's positions ("sum" allows lengths to vary)
+            int length = e.UpstreamLength / upWidth; // this batch's positions ("sum" and "last" allow lengths to vary)
+            if (last && e.Position != length - 1) continue;
             if (positional && length != positions) throw new ArgumentException($"Aggregation 'none' needs {positions} positions; a batch has {length}.");
             long key = positional ? (long)e.Position * downWidth + e.Index : e.Index;
             if (!blocks.TryGetValue(key, out var block)) blocks[key] = block = new SparseSum();
@@ -47,19 +48,25 @@ public sealed class EdgeAccumulator
                 block.Add(e.UpstreamIndices, e.Values);
                 continue;
             }
-            var features = new int[e.UpstreamIndices.Length]; // positions summed: (q, j) -> j
+            // "sum": (q, j) -> j over every position q; "last": only q = S−1.
+            int kept = 0;
+            var features = new int[e.UpstreamIndices.Length];
+            var values = new float[e.UpstreamIndices.Length];
             bool sorted = true;
-            for (int i = 0; i < features.Length; i++)
+            for (int i = 0; i < e.UpstreamIndices.Length; i++)
             {
-                features[i] = e.UpstreamIndices[i] % upWidth;
-                sorted &= i == 0 || features[i] >= features[i - 1];
+                if (last && e.UpstreamIndices[i] / upWidth != length - 1) continue;
+                features[kept] = e.UpstreamIndices[i] % upWidth;
+                values[kept] = e.Values[i];
+                sorted &= kept == 0 || features[kept] >= features[kept - 1];
+                kept++;
             }
-            var values = e.Values;
-            if (!sorted)
+            if (kept < features.Length)
             {
-                values = (float[])values.Clone();
-                Array.Sort(features, values);
+                Array.Resize(ref features, kept);
+                Array.Resize(ref values, kept);
             }
+            if (!sorted) Array.Sort(features, values);
             block.Add(features, values);
         }
     }

@@ -16,6 +16,7 @@ public sealed class EdgeAttributor
     private readonly Transformer model;
     private readonly DictionarySet dictionaries;
     private readonly double nodeThreshold;
+    private readonly bool lastOnly;
     private readonly List<EdgeAccumulator> accumulators;
 
     public EdgeAttributor(Transformer model, DictionarySet dictionaries, NodeAggregation aggregation, int positions, double nodeThreshold)
@@ -23,6 +24,7 @@ public sealed class EdgeAttributor
         this.model = model;
         this.dictionaries = dictionaries;
         this.nodeThreshold = nodeThreshold;
+        lastOnly = aggregation == NodeAggregation.Last;
         accumulators = EdgeType.ForModel(model.Config)
             .Where(t => dictionaries.ContainsKey(t.Upstream) && dictionaries.ContainsKey(t.Downstream))
             .Select(t => new EdgeAccumulator(t, aggregation, positions, dictionaries[t.Downstream].Width, dictionaries[t.Upstream].Width))
@@ -50,6 +52,8 @@ public sealed class EdgeAttributor
             {
                 using var _ = PhaseTimes.Measure("edges: downstream seeds");
                 var active = NodeSelection.Active(batch.Sites[down], nodeThreshold);
+                // "last" keeps only edges into the last position: the other downstream nodes need no backward pass.
+                if (lastOnly) active = active.Where(n => n.Position == batch.Batch.Length - 1).ToList();
                 seeds[down] = seeded = (active, active.Count == 0 ? null : DownstreamSeeds.Compute(dictionaries[down], batch.Sites[down], active));
             }
             ActiveDownstreamNodes[type.Key] = ActiveDownstreamNodes.GetValueOrDefault(type.Key) + seeded.Active.Count;
