@@ -62,28 +62,30 @@ public sealed class Transformer
     /// Block <paramref name="layer"/> from its input residual stream [B, S, d]; returns the <c>resid_L</c> site. An
     /// attention or MLP output substituted by a hook (<see cref="ForwardHooks.Substitute"/>) is not computed.
     /// </summary>
-    public Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null) =>
-        Block(layer, residPre, hooks, options, lastPositionOnly: false);
+    /// <param name="sharing">When given, <paramref name="residPre"/> and the result are the batch's distinct rows [U, d]
+    /// (<see cref="RowSharing"/>); attention alone runs on the full layout.</param>
+    public Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null, RowSharing? sharing = null) =>
+        Block(layer, residPre, hooks, options, lastPositionOnly: false, sharing);
 
     /// <summary>
     /// Block <paramref name="layer"/> for the last position only, [B, 1, d]: attention still reads every position, but
     /// after it only the last row is carried (the MLP runs on one row per sequence). For the top block when what follows
     /// reads the last position alone (the circuit metrics). Hooks after the attention output see [B, 1, d].
     /// </summary>
-    public Tensor BlockLastPosition(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null) =>
-        Block(layer, residPre, hooks, options, lastPositionOnly: true);
+    public Tensor BlockLastPosition(int layer, Tensor residPre, ForwardHooks? hooks = null, ForwardOptions? options = null, RowSharing? sharing = null) =>
+        Block(layer, residPre, hooks, options, lastPositionOnly: true, sharing);
 
-    private Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks, ForwardOptions? options, bool lastPositionOnly)
+    private Tensor Block(int layer, Tensor residPre, ForwardHooks? hooks, ForwardOptions? options, bool lastPositionOnly, RowSharing? sharing)
     {
         options ??= ForwardOptions.Default;
         var w = Weights.Blocks[layer];
         residPre = HookPoint.Apply(residPre, new Site(SiteKind.ResidPre, layer).Name, hooks);
         string attnName = Site.AttnOut(layer).Name, mlpName = Site.MlpOut(layer).Name;
-        var attnOut = HookPoint.Apply(Substituted(hooks, attnName) ?? Attention(layer, Norm(residPre, w.Norm1, options), hooks, options), attnName, hooks);
+        var attnOut = HookPoint.Apply(Substituted(hooks, attnName) ?? Attention(layer, Norm(residPre, w.Norm1, options), hooks, options, sharing), attnName, hooks);
         if (lastPositionOnly)
         {
-            residPre = LastRow(residPre);
-            attnOut = LastRow(attnOut);
+            residPre = sharing is null ? LastRow(residPre) : sharing.LastRows(residPre);
+            attnOut = sharing is null ? LastRow(attnOut) : sharing.LastRows(attnOut);
         }
         if (Config.ParallelResidual)
         {
@@ -129,13 +131,14 @@ public sealed class Transformer
         ? Norms.RmsNorm(x, w.Weight, Config.NormEpsilon, options.FreezeNormScales)
         : Norms.LayerNorm(x, w.Weight, w.Bias, Config.NormEpsilon, options.FreezeNormScales);
 
-    private Tensor Attention(int layer, Tensor x, ForwardHooks? hooks, ForwardOptions options)
+    private Tensor Attention(int layer, Tensor x, ForwardHooks? hooks, ForwardOptions options, RowSharing? sharing)
     {
         var a = Weights.Blocks[layer].Attention;
-        int b = x.Dim(0), s = x.Dim(1), h = Config.Heads, kvh = Config.KvHeads, d = Config.HeadDim;
-        var q = Shaping.Reshape(MatMul.Linear(x, a.Q, a.QBias), b, s, h, d);
-        var k = Shaping.Reshape(MatMul.Linear(x, a.K, a.KBias), b, s, kvh, d);
-        var v = Shaping.Reshape(MatMul.Linear(x, a.V, a.VBias), b, s, kvh, d);
+        int b = sharing?.Sequences ?? x.Dim(0), s = sharing?.Length ?? x.Dim(1), h = Config.Heads, kvh = Config.KvHeads, d = Config.HeadDim;
+        Tensor Full(Tensor rows) => sharing is null ? rows : sharing.Expand(rows);
+        var q = Shaping.Reshape(Full(MatMul.Linear(x, a.Q, a.QBias)), b, s, h, d);
+        var k = Shaping.Reshape(Full(MatMul.Linear(x, a.K, a.KBias)), b, s, kvh, d);
+        var v = Shaping.Reshape(Full(MatMul.Linear(x, a.V, a.VBias)), b, s, kvh, d);
         if (Config.RotaryDim > 0)
         {
             q = Rotary.Apply(q, Config.RotaryDim, Config.RotaryBase, Config.RotaryStyle);
@@ -153,7 +156,8 @@ public sealed class Transformer
             onPattern = p => HookPoint.Apply(p, patternName, null);
         var z = Tensors.Ops.Attention.Causal(q, k, v, 1f / MathF.Sqrt(d), onPattern);
         z = HookPoint.Apply(z, new Site(SiteKind.AttnZ, layer).Name, hooks);
-        return MatMul.Linear(Shaping.Reshape(z, b, s, h * d), a.O, a.OBias);
+        var heads = sharing is null ? Shaping.Reshape(z, b, s, h * d) : sharing.Compress(Shaping.Reshape(z, b * s, h * d));
+        return MatMul.Linear(heads, a.O, a.OBias);
     }
 
     private Tensor Mlp(MlpWeights w, Tensor x)

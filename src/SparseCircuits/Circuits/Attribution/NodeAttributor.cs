@@ -3,6 +3,7 @@ using SparseCircuits.Circuits.Metrics;
 using SparseCircuits.Diagnostics;
 using SparseCircuits.Dictionaries;
 using SparseCircuits.Models;
+using SparseCircuits.Tensors;
 using SparseCircuits.Tensors.Autograd;
 
 namespace SparseCircuits.Circuits.Attribution;
@@ -59,6 +60,10 @@ public static class NodeAttributor
         }
         else
         {
+            IReadOnlyDictionary<Site, Tensor>? cleanGradients = null;
+            if (options.Method == AttributionMethod.IntegratedGradients)
+                using (PhaseTimes.Measure("nodes: clean gradients"))
+                    cleanGradients = CleanGradients.AtSites(model, clean, sites, metric, targets, options.Forward);
             // One site at a time, its dictionary resident only while it is worked on (DESIGN §7: 19 dictionaries of
             // Pythia-70m size are 2.5 GB; one is 128 MB).
             foreach (var site in sites)
@@ -69,7 +74,7 @@ public static class NodeAttributor
                     ? ExactPatching.Compute(model, dictionaries[site], delta, cleanRun.At(site), blockInput, metric, targets,
                         cleanMetric, options.ExactChunk, options.Forward)
                     : IntegratedGradients.Compute(model, dictionaries[site], delta, blockInput, metric, targets, options.Steps, options.Forward,
-                        SiteRunner.UnchangedBranchOf(model, site, cleanRun));
+                        SiteRunner.UnchangedBranchOf(model, site, cleanRun), cleanGradients?.GetValueOrDefault(site) ?? Tensor.Zeros(cleanRun.At(site).ShapeArray));
                 dictionaries.ReleaseResidentMemory(site);
                 onSite?.Invoke(site);
             }

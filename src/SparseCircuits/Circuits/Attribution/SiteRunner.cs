@@ -22,18 +22,35 @@ public static class SiteRunner
     /// site's block input [R, S, d] (needed only for sites inside a block); <paramref name="unchangedBranch"/> is the
     /// value of the site's other branch when the site cannot change it (<see cref="UnchangedBranchOf"/>), [R, S, d].
     /// </summary>
+    /// <param name="sharing">Rows of the batch known to be equal up the model (<see cref="RowSharing"/>): the inputs stay
+    /// in the full layout, the blocks run on the distinct rows, and the result is in the full layout again.</param>
     public static Tensor ResidualFrom(Transformer model, Site site, Tensor value, Tensor? blockInput, ForwardOptions? options = null,
-        Tensor? unchangedBranch = null, bool lastPositionOnly = false)
+        Tensor? unchangedBranch = null, bool lastPositionOnly = false, RowSharing? sharing = null)
+    {
+        if (sharing is not null)
+        {
+            value = sharing.Compress(value);
+            blockInput = blockInput is null ? null : sharing.Compress(blockInput);
+            unchangedBranch = unchangedBranch is null ? null : sharing.Compress(unchangedBranch);
+        }
+        var result = ResidualFromRows(model, site, value, blockInput, options, unchangedBranch, lastPositionOnly, sharing);
+        if (sharing is null || result.Rank == 3) return result; // the last-position rows [R, 1, d] are full-layout
+        return Shaping.Reshape(sharing.Expand(result), sharing.Sequences, sharing.Length, result.Columns);
+    }
+
+    private static Tensor ResidualFromRows(Transformer model, Site site, Tensor value, Tensor? blockInput, ForwardOptions? options,
+        Tensor? unchangedBranch, bool lastPositionOnly, RowSharing? sharing)
     {
         int layers = model.Config.Layers;
+        Tensor LastRowOf(Tensor x) => sharing is null ? LastRow(x) : sharing.LastRows(x);
         switch (site.Kind)
         {
             case SiteKind.Embed:
-                return Blocks(model, value, 0, layers, options, lastPositionOnly);
+                return Blocks(model, value, 0, layers, options, lastPositionOnly, sharing);
             case SiteKind.Resid:
-                return Blocks(model, value, site.Layer + 1, layers, options, lastPositionOnly);
+                return Blocks(model, value, site.Layer + 1, layers, options, lastPositionOnly, sharing);
             case SiteKind.ResidPre:
-                return Blocks(model, value, site.Layer, layers, options, lastPositionOnly);
+                return Blocks(model, value, site.Layer, layers, options, lastPositionOnly, sharing);
             case SiteKind.Attn or SiteKind.Mlp or SiteKind.MlpIn or SiteKind.ResidMid:
                 if (blockInput is null) throw new ArgumentNullException(nameof(blockInput), $"Site {site} needs its block's input.");
                 bool top = site.Layer == layers - 1;
@@ -43,11 +60,11 @@ public static class SiteRunner
                 if (site.Kind is SiteKind.Attn or SiteKind.Mlp)
                 {
                     bool mlpSide = site.Kind == SiteKind.Mlp;
-                    hooks.Substitute(site.Name, top && lastOnly && mlpSide ? LastRow(value) : value);
+                    hooks.Substitute(site.Name, top && lastOnly && mlpSide ? LastRowOf(value) : value);
                     if (unchangedBranch is not null)
                     {
                         var other = OtherBranch(site);
-                        hooks.Substitute(other.Name, top && lastOnly && !mlpSide ? LastRow(unchangedBranch) : unchangedBranch);
+                        hooks.Substitute(other.Name, top && lastOnly && !mlpSide ? LastRowOf(unchangedBranch) : unchangedBranch);
                     }
                 }
                 else
@@ -55,9 +72,9 @@ public static class SiteRunner
                     hooks.Replace(site.Name, _ => value);
                 }
                 var resid = top && lastOnly
-                    ? model.BlockLastPosition(site.Layer, blockInput, hooks, options)
-                    : model.Block(site.Layer, blockInput, hooks, options);
-                return Blocks(model, resid, site.Layer + 1, layers, options, lastOnly);
+                    ? model.BlockLastPosition(site.Layer, blockInput, hooks, options, sharing)
+                    : model.Block(site.Layer, blockInput, hooks, options, sharing);
+                return Blocks(model, resid, site.Layer + 1, layers, options, lastOnly, sharing);
             default:
                 throw new NotSupportedException($"Attribution at site {site} is not supported (it is not [B, S, d]).");
         }
@@ -84,11 +101,18 @@ public static class SiteRunner
 
     private static Site OtherBranch(Site site) => site.Kind == SiteKind.Attn ? Site.MlpOut(site.Layer) : Site.AttnOut(site.Layer);
 
-    private static Tensor Blocks(Transformer model, Tensor resid, int from, int to, ForwardOptions? options, bool lastPositionOnly)
+    private static Tensor Blocks(Transformer model, Tensor resid, int from, int to, ForwardOptions? options, bool lastPositionOnly, RowSharing? sharing)
     {
+        // Once a block has cut the batch to its last rows ([R, 1, d]) the rows are no longer shared.
         for (int l = from; l < to; l++)
-            resid = lastPositionOnly && l == to - 1 ? model.BlockLastPosition(l, resid, null, options) : model.Block(l, resid, null, options);
-        return lastPositionOnly && from >= to ? LastRow(resid) : resid;
+        {
+            bool shared = sharing is not null && resid.Rank == 2;
+            resid = lastPositionOnly && l == to - 1
+                ? model.BlockLastPosition(l, resid, null, options, shared ? sharing : null)
+                : model.Block(l, resid, null, options, shared ? sharing : null);
+        }
+        if (!lastPositionOnly || from < to) return resid;
+        return sharing is not null && resid.Rank == 2 ? sharing.LastRows(resid) : LastRow(resid);
     }
 
     /// <summary>[R, S, d] → its last position [R, 1, d] (differentiable).</summary>
