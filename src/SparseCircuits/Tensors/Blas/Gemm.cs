@@ -33,7 +33,9 @@ public static class Gemm
         CheckExtent(a, transA ? k : m, transA ? m : k, lda, "A");
         CheckExtent(b, transB ? n : k, transB ? k : n, ldb, "B");
         CheckExtent(c, m, n, ldc, "C");
-        if (Backend == GemmBackend.OpenBlas) OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        // OpenBLAS's thread count is process-wide and cannot safely change while another thread is inside it, so an
+        // item of Parallelism.Independent (one product per core already) runs the managed kernel on its own thread.
+        if (Backend == GemmBackend.OpenBlas && !Parallelism.SerialHere) OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         else ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 

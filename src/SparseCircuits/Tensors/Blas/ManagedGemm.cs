@@ -51,7 +51,7 @@ internal static unsafe class ManagedGemm
     /// beta = 0 overwrites C (NaN there does not propagate); alpha = 0 or k = 0 only scales C.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Sgemm(EffectiveKernel, MaxDegreeOfParallelism, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Sgemm(EffectiveKernel, Math.Min(MaxDegreeOfParallelism, Parallelism.Degree), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary><see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int,
     /// float, Span{float}, int)"/> with an explicit kernel and thread limit, leaving the process-wide settings alone.</summary>
