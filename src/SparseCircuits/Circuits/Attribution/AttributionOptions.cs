@@ -11,7 +11,8 @@ public sealed record AttributionOptions
     /// <summary>Integrated-gradient steps N (α = k/N, k = 0..N−1).</summary>
     public int Steps { get; init; } = 10;
 
-    /// <summary>The metric; null picks <see cref="CircuitMetrics.DefaultFor"/> the data.</summary>
+    /// <summary>The metric; null picks <see cref="CircuitMetrics.DefaultFor"/> the data. Sites are attributed side by side,
+    /// so a metric of the caller's own is called from several threads at once and must not keep state between calls.</summary>
     public MetricFunction? Metric { get; init; }
 
     /// <summary>Forward-pass variants (frozen attention patterns or norm scales).</summary>
