@@ -1,6 +1,8 @@
 using SparseCircuits.Models;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using SparseCircuits.Tensors;
 using SparseCircuits.Tensors.Ops;
 
@@ -25,19 +27,37 @@ public sealed class ReluSae(DictionaryInfo info, SaeWeights weights) : SparseAut
     protected override int SelectActive(ReadOnlySpan<float> pre, Span<int> indices, Span<float> values) =>
         SelectPositive(pre, indices, values);
 
-    /// <summary>Entries &gt; 0, skipping all-nonpositive vectors at once (rows are mostly inactive).</summary>
+    /// <summary>Entries &gt; 0: one compare per vector, then only the set bits of its mask are visited (rows are mostly
+    /// inactive, and most vectors have no or one active entry).</summary>
     internal static int SelectPositive(ReadOnlySpan<float> pre, Span<int> indices, Span<float> values)
     {
-        int count = 0, width = Vector<float>.Count, j = 0;
+        int count = 0, j = 0;
         ref float p = ref MemoryMarshal.GetReference(pre);
-        for (; j <= pre.Length - width; j += width)
+        if (Vector512.IsHardwareAccelerated)
         {
-            if (!Vector.GreaterThanAny(Vector.LoadUnsafe(ref p, (nuint)j), Vector<float>.Zero)) continue;
-            for (int i = j; i < j + width; i++)
-                if (pre[i] > 0f) { indices[count] = i; values[count++] = pre[i]; }
+            for (; j <= pre.Length - Vector512<float>.Count; j += Vector512<float>.Count)
+                count = Append(Vector512.GreaterThan(Vector512.LoadUnsafe(ref p, (nuint)j), Vector512<float>.Zero).ExtractMostSignificantBits(), j, pre, indices, values, count);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= pre.Length - Vector256<float>.Count; j += Vector256<float>.Count)
+                count = Append(Vector256.GreaterThan(Vector256.LoadUnsafe(ref p, (nuint)j), Vector256<float>.Zero).ExtractMostSignificantBits(), j, pre, indices, values, count);
         }
         for (; j < pre.Length; j++)
             if (pre[j] > 0f) { indices[count] = j; values[count++] = pre[j]; }
+        return count;
+    }
+
+    /// <summary>Appends the entries at the set bits of <paramref name="mask"/> (bit k: element start + k).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Append(ulong mask, int start, ReadOnlySpan<float> pre, Span<int> indices, Span<float> values, int count)
+    {
+        for (; mask != 0; mask &= mask - 1)
+        {
+            int i = start + BitOperations.TrailingZeroCount(mask);
+            indices[count] = i;
+            values[count++] = pre[i];
+        }
         return count;
     }
 }

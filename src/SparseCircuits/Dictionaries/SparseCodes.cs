@@ -102,6 +102,25 @@ public sealed class SparseCodes
         return new SparseCodes(count, Width, rowStart, Indices[from..to], Values[from..to]);
     }
 
+    /// <summary>New codes whose row r is a copy of row <c>rows[r]</c> of these (rows may repeat and come in any order).</summary>
+    public SparseCodes GatherRows(ReadOnlySpan<int> rows)
+    {
+        var rowStart = new int[rows.Length + 1];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            if ((uint)rows[r] >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(rows), $"Row {rows[r]} outside 0..{Rows - 1}.");
+            rowStart[r + 1] = rowStart[r] + RowStart[rows[r] + 1] - RowStart[rows[r]];
+        }
+        var indices = new int[rowStart[^1]];
+        var values = new float[indices.Length];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            IndicesOf(rows[r]).CopyTo(indices.AsSpan(rowStart[r]));
+            ValuesOf(rows[r]).CopyTo(values.AsSpan(rowStart[r]));
+        }
+        return new SparseCodes(rows.Length, Width, rowStart, indices, values);
+    }
+
     /// <summary>The nonzero entries of a dense [N, F] matrix.</summary>
     public static SparseCodes FromDense(ReadOnlySpan<float> dense, int rows, int width)
     {

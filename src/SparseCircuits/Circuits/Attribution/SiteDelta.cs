@@ -52,8 +52,9 @@ public sealed record SiteDelta(
     public bool ErrorFromActivations { get; init; }
 
     /// <summary>
-    /// Encodes the site's activation in the clean run and (when given) the patch run: one encoder product over both
-    /// runs' rows, so the encoder weights are read once. The errors ε = x − dec(f) are decoded only if read
+    /// Encodes the site's activation in the clean run and (when given) the patch run: one encoder product over the
+    /// distinct rows of both runs (<see cref="DistinctRows"/>: the runs agree up to the first differing token, and
+    /// examples often share their first tokens), so the encoder weights are read once and no row is encoded twice. The errors ε = x − dec(f) are decoded only if read
     /// (<see cref="LazyTensor"/>): the attribution formulas take ⟨g, Δε⟩ as ⟨g, Δx⟩ − Σ_j Δf_j·(W_dec[j]·g), whose
     /// terms they have anyway (<see cref="ErrorInner"/>).
     /// </summary>
@@ -65,7 +66,7 @@ public sealed record SiteDelta(
         using var _ = Tape.NoGrad();
         int rows = clean.Rows, d = clean.Columns;
         var both = patch is null ? clean.View(rows, d) : Stack(clean, patch);
-        var codes = dictionary.EncodeSparse(both);
+        var codes = DistinctRows.EncodeEvery(dictionary, both);
         var errors = new Lazy<Tensor>(() =>
         {
             using var noGrad = Tape.NoGrad();

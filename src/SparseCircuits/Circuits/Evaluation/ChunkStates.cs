@@ -27,9 +27,7 @@ internal sealed class ChunkStates
     public SparseCodes Codes(Site site)
     {
         if (codes.TryGetValue(site, out var known)) return known;
-        var x = Activations.At(site);
-        var (distinct, map) = DistinctRows.Encode(dictionaries[site], x.Span, x.Columns, Enumerable.Range(0, x.Rows).ToArray());
-        return codes[site] = SparseRows.Gather(map.Select(m => (distinct, m)).ToArray(), distinct.Width);
+        return codes[site] = DistinctRows.EncodeEvery(dictionaries[site], Activations.At(site));
     }
 
     public static ChunkStates Capture(Transformer model, DictionarySet dictionaries, IReadOnlyList<Site> sites, TokenBatch tokens)
