@@ -52,7 +52,7 @@ public static class FeatureBlocks
         if (y.Length != (long)rows * d) throw new ArgumentException($"Output of {y.Length} floats for {rows} rows of {d}.");
         if (values.Length < patternStart[rows]) throw new ArgumentException($"{values.Length} values for {patternStart[rows]} entries.");
         var source = Rows.Of(w);
-        var partials = new List<float[]>();
+        var partials = new List<(int First, float[] Sums)>();
         unsafe
         {
             fixed (float* vp = values)
@@ -62,11 +62,12 @@ public static class FeatureBlocks
                 {
                     var partial = new float[rows * d]; // each block range sums into its own rows, added at the end
                     CombineBlocks(source, patternStart, patternIndices, (float*)v, partial, first, end);
-                    lock (partials) partials.Add(partial);
+                    lock (partials) partials.Add((first, partial));
                 });
             }
         }
-        foreach (var partial in partials) TensorPrimitives.Add(y, partial, y);
+        // Added in block order, not in the order the threads finished, so that the sums are the same every run.
+        foreach (var (_, partial) in partials.OrderBy(p => p.First)) TensorPrimitives.Add(y, partial, y);
     }
 
     private static void ForBlocks(Rows source, long work, Action<int, int> body)
