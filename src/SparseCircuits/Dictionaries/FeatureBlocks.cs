@@ -301,34 +301,10 @@ public static class FeatureBlocks
                 if (Avx.IsSupported && n % 8 == 0)
                     for (; i + 8 <= d; i += 8)
                         for (int j = 0; j < n; j += 8)
-                            Transpose8x8(s + (long)i * f + j0 + j, f, t + (long)j * d + i, d);
+                            Tensors.Simd.Transpose8x8.Block(s + (long)i * f + j0 + j, f, t + (long)j * d + i, d); // the weights were checked on loading
                 for (; i < d; i++)
                     for (int j = 0; j < n; j++) t[(long)j * d + i] = s[(long)i * f + j0 + j];
             }
-        }
-
-        /// <summary>The 8×8 block at <paramref name="from"/> transposed into <paramref name="to"/>, inlined into the tile
-        /// loop (the loader's transpose also checks finiteness; tiles of checked weights need not).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Transpose8x8(float* from, int fromStride, float* to, int toStride)
-        {
-            var r0 = Avx.LoadVector256(from);
-            var r1 = Avx.LoadVector256(from + fromStride);
-            var r2 = Avx.LoadVector256(from + 2 * fromStride);
-            var r3 = Avx.LoadVector256(from + 3 * fromStride);
-            var r4 = Avx.LoadVector256(from + 4 * fromStride);
-            var r5 = Avx.LoadVector256(from + 5 * fromStride);
-            var r6 = Avx.LoadVector256(from + 6 * fromStride);
-            var r7 = Avx.LoadVector256(from + 7 * fromStride);
-            Tensors.Simd.Transpose8x8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-            Avx.Store(to, r0);
-            Avx.Store(to + toStride, r1);
-            Avx.Store(to + 2 * toStride, r2);
-            Avx.Store(to + 3 * toStride, r3);
-            Avx.Store(to + 4 * toStride, r4);
-            Avx.Store(to + 5 * toStride, r5);
-            Avx.Store(to + 6 * toStride, r6);
-            Avx.Store(to + 7 * toStride, r7);
         }
     }
 }

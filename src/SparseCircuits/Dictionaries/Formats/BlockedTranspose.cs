@@ -72,27 +72,6 @@ public static class BlockedTranspose
 
     /// <summary>Transposes the 8×8 block at <paramref name="from"/> (row stride <paramref name="fromStride"/>) into
     /// <paramref name="to"/> (row stride <paramref name="toStride"/>); adds x·0 of every element to the poison.</summary>
-    internal static unsafe Vector256<float> Transpose8x8(float* from, int fromStride, float* to, int toStride, Vector256<float> poison)
-    {
-        var r0 = Avx.LoadVector256(from);
-        var r1 = Avx.LoadVector256(from + fromStride);
-        var r2 = Avx.LoadVector256(from + 2 * fromStride);
-        var r3 = Avx.LoadVector256(from + 3 * fromStride);
-        var r4 = Avx.LoadVector256(from + 4 * fromStride);
-        var r5 = Avx.LoadVector256(from + 5 * fromStride);
-        var r6 = Avx.LoadVector256(from + 6 * fromStride);
-        var r7 = Avx.LoadVector256(from + 7 * fromStride);
-        var zero = Vector256<float>.Zero;
-        poison += ((r0 + r1) + (r2 + r3) + (r4 + r5) + (r6 + r7)) * zero;
-        Tensors.Simd.Transpose8x8.InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-        Avx.Store(to, r0);
-        Avx.Store(to + toStride, r1);
-        Avx.Store(to + 2 * toStride, r2);
-        Avx.Store(to + 3 * toStride, r3);
-        Avx.Store(to + 4 * toStride, r4);
-        Avx.Store(to + 5 * toStride, r5);
-        Avx.Store(to + 6 * toStride, r6);
-        Avx.Store(to + 7 * toStride, r7);
-        return poison;
-    }
+    internal static unsafe Vector256<float> Transpose8x8(float* from, int fromStride, float* to, int toStride, Vector256<float> poison) =>
+        poison + Tensors.Simd.Transpose8x8.Block(from, fromStride, to, toStride) * Vector256<float>.Zero;
 }

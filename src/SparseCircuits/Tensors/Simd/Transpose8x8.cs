@@ -11,6 +11,35 @@ namespace SparseCircuits.Tensors.Simd;
 /// </summary>
 internal static class Transpose8x8
 {
+    /// <summary>
+    /// The 8×8 block at <paramref name="from"/> (row stride <paramref name="fromStride"/>) transposed into
+    /// <paramref name="to"/> (row stride <paramref name="toStride"/>). Returns the sum of the eight rows read, for a
+    /// caller that checks finiteness on the way (x·0 is NaN only for NaN or ±∞); others ignore it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<float> Block(float* from, int fromStride, float* to, int toStride)
+    {
+        var r0 = Avx.LoadVector256(from);
+        var r1 = Avx.LoadVector256(from + fromStride);
+        var r2 = Avx.LoadVector256(from + 2 * fromStride);
+        var r3 = Avx.LoadVector256(from + 3 * fromStride);
+        var r4 = Avx.LoadVector256(from + 4 * fromStride);
+        var r5 = Avx.LoadVector256(from + 5 * fromStride);
+        var r6 = Avx.LoadVector256(from + 6 * fromStride);
+        var r7 = Avx.LoadVector256(from + 7 * fromStride);
+        var rowSum = (r0 + r1) + (r2 + r3) + (r4 + r5) + (r6 + r7);
+        InRegisters(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Avx.Store(to, r0);
+        Avx.Store(to + toStride, r1);
+        Avx.Store(to + 2 * toStride, r2);
+        Avx.Store(to + 3 * toStride, r3);
+        Avx.Store(to + 4 * toStride, r4);
+        Avx.Store(to + 5 * toStride, r5);
+        Avx.Store(to + 6 * toStride, r6);
+        Avx.Store(to + 7 * toStride, r7);
+        return rowSum;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void InRegisters(
         ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
